@@ -1,0 +1,92 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Database } from '../storage/database.ts';
+import { DeviceRepository } from '../storage/device.repository.ts';
+import { DeviceFactsRepository } from '../storage/device-facts.repository.ts';
+import type { Migrator } from '../storage/migrator.ts';
+import { registerErrorHandling } from './error-handler.ts';
+import type { Logger } from './logger.ts';
+import { type CoreMetrics, UNMATCHED_ROUTE } from './metrics.ts';
+import { openApiOptions } from './openapi.ts';
+import { requestIdFor } from './request-id.ts';
+import { serviceRoutes } from './routes/service.routes.ts';
+import { deviceRoutes } from './routes/v1/devices.routes.ts';
+import { DeviceService } from './services/device.service.ts';
+import { validatorCompiler } from './validation.ts';
+
+export interface CoreDependencies {
+  database: Database;
+  migrator: Migrator;
+  logger: Logger;
+  metrics: CoreMetrics;
+  version: string;
+}
+
+export type CoreApp = FastifyInstance;
+
+/** Builds the core HTTP app without listening (tests drive it with `inject`). */
+export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One `http_request` line per request is written by the onResponse hook below instead.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFor,
+    bodyLimit: 1024 * 1024,
+    // SPEC §2.2 internal constants.
+    requestTimeout: 15_000,
+    connectionTimeout: 20_000,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  // Core speaks JSON only: any other request body is refused with 415 rather than parsed as text.
+  app.removeContentTypeParser(['text/plain']);
+  registerErrorHandling(app);
+  registerRequestHooks(app, deps.metrics);
+
+  await app.register(swagger, openApiOptions(deps.version));
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
+
+  const devices = new DeviceService(
+    new DeviceRepository(deps.database.db),
+    new DeviceFactsRepository(deps.database.db),
+  );
+  await app.register(serviceRoutes, { database: deps.database, migrator: deps.migrator, metrics: deps.metrics });
+  await app.register(deviceRoutes, { prefix: '/api/v1', devices });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+function registerRequestHooks(app: FastifyInstance, metrics: CoreMetrics): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // SPEC §4.1: an empty query value means "use the default".
+  app.addHook('preValidation', async (request) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (!query) return;
+    for (const [key, value] of Object.entries(query)) if (value === '') delete query[key];
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const template = request.is404 ? undefined : request.routeOptions.url;
+    const path = template ? template.replace(/:([A-Za-z0-9_]+)/g, '{$1}') : UNMATCHED_ROUTE;
+    const labels = { method: request.method, path, status: String(reply.statusCode) };
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, seconds);
+    const length = reply.getHeader('content-length');
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        bytes: length === undefined ? 0 : Number(length),
+        duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+      },
+      'http_request',
+    );
+  });
+}

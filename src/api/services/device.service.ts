@@ -1,0 +1,80 @@
+import { type RawDeviceBody, toCreateInput, toPatch } from '../../domain/device-input.ts';
+import { compareText, normaliseNameCandidate } from '../../domain/naming.ts';
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
+import { notFound } from '../../shared/errors.ts';
+import type { DeviceListQueryParams } from '../../shared/schemas/devices.ts';
+import { compareTimestamps } from '../../shared/timestamps.ts';
+import type { DeviceRepository, DeviceRow, DeviceSort } from '../../storage/device.repository.ts';
+import type { DeviceFactsRepository } from '../../storage/device-facts.repository.ts';
+import { presentDevice, presentFacts, presentNameCandidate } from '../presenters/device.presenter.ts';
+
+export const DEVICE_LIST_MAX_LIMIT = 200;
+const WINDOW_MAX_SECONDS = 2_592_000;
+
+/** Device use cases: parse the request's intent, call the repositories, present the result. */
+export class DeviceService {
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly factsRepository: DeviceFactsRepository,
+  ) {}
+
+  async list(query: DeviceListQueryParams) {
+    const limit = Math.min(query.limit ?? 50, DEVICE_LIST_MAX_LIMIT);
+    const sort = (query.sort ?? 'created_desc') as DeviceSort;
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.devices.list({
+      q: query.q,
+      status: query.status as 'online' | 'offline' | 'changed' | undefined,
+      sort,
+      limit,
+      after,
+      seenWithinSeconds: Math.min(query.seen_within_seconds ?? 3600, WINDOW_MAX_SECONDS),
+      changedWithinSeconds: Math.min(query.changed_within_seconds ?? 86_400, WINDOW_MAX_SECONDS),
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      devices: page.map(presentDevice),
+      ...(rows.length > limit && last ? { cursor: encodeCursor({ at: last.sort_at, id: last.id }) } : {}),
+    };
+  }
+
+  async get(id: string) {
+    return presentDevice(await this.require(this.devices.get(id), id));
+  }
+
+  async create(body: RawDeviceBody) {
+    return presentDevice(await this.devices.create(toCreateInput(body)));
+  }
+
+  async update(id: string, body: RawDeviceBody) {
+    return presentDevice(await this.require(this.devices.update(id, toPatch(body)), id));
+  }
+
+  async facts(id: string) {
+    if (!(await this.devices.exists(id))) throw notFound('device', id);
+    return presentFacts(id, await this.factsRepository.facts(id));
+  }
+
+  /** Valid first, then score, newest, source, name (SPEC §4.4); unknown device → 404 (G-08). */
+  async nameCandidates(id: string) {
+    if (!(await this.devices.exists(id))) throw notFound('device', id);
+    const rows = await this.factsRepository.nameCandidates(id);
+    const scored = rows.map((row) => ({ row, scored: normaliseNameCandidate(row.source, row.name) }));
+    scored.sort(
+      (a, b) =>
+        Number(b.scored.valid) - Number(a.scored.valid) ||
+        b.scored.score - a.scored.score ||
+        compareTimestamps(b.row.observed_at, a.row.observed_at) ||
+        compareText(a.row.source, b.row.source) ||
+        compareText(a.row.name, b.row.name),
+    );
+    return scored.map(({ row, scored: candidate }) => presentNameCandidate(row, candidate));
+  }
+
+  private async require(pending: Promise<DeviceRow | undefined>, id: string): Promise<DeviceRow> {
+    const row = await pending;
+    if (!row) throw notFound('device', id);
+    return row;
+  }
+}

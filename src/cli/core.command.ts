@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { buildCoreApp } from '../api/app.ts';
+import { createLogger, type Logger } from '../api/logger.ts';
+import { createMetrics } from '../api/metrics.ts';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../storage/database.ts';
+import { Migrator } from '../storage/migrator.ts';
+import { openConfiguredDatabase } from './open-storage.ts';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface RunningCore {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens storage, migrates, serves the core API; resolves once it listens. */
+export async function startCore(
+  config: Config,
+  logger: Logger = createLogger('core', config.logLevel),
+): Promise<RunningCore> {
+  const startedAt = performance.now();
+  let database: Database;
+  try {
+    database = await openConfiguredDatabase(config);
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to connect to database');
+    throw error;
+  }
+  logger.info({ database: database.description }, 'database opened');
+  const migrator = new Migrator(database);
+  try {
+    const applied = await migrator.up(Number.POSITIVE_INFINITY, (event) =>
+      logger.info(
+        { version: event.version, name: event.name, duration_ms: Math.round(event.durationMs) },
+        'migration applied',
+      ),
+    );
+    logger.info({ schema_version: migrator.latestVersion, applied: applied.length }, 'database schema ready');
+  } catch (error) {
+    logger.fatal({ err: error }, (error as Error).message);
+    await database.close();
+    throw error;
+  }
+  const app = await buildCoreApp({ database, migrator, logger, metrics: createMetrics(), version: VERSION });
+  try {
+    await app.listen({ host: config.httpAddr.host, port: config.httpAddr.port });
+  } catch (error) {
+    logger.fatal({ err: error }, 'failed to listen');
+    await app.close();
+    await database.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.httpAddr.port;
+  const host = config.httpAddr.host.includes(':') ? `[${config.httpAddr.host}]` : config.httpAddr.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  logger.info(
+    { url, address: `${host}:${port}`, ready_ms: Math.round(performance.now() - startedAt), version: VERSION },
+    'core listening',
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await database.close();
+        logger.info('core stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Stops cleanly on SIGINT/SIGTERM, and hard after the SPEC's 10 s grace period. */
+export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took longer than 10s; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

@@ -1,0 +1,59 @@
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { stringify } from 'yaml';
+import { createLogger } from '../api/logger.ts';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { startCore, stopOnSignals, VERSION } from './core.command.ts';
+import { registerMigrateCommands } from './migrate.command.ts';
+import { buildOpenApiDocument } from './openapi.command.ts';
+
+const program = new Command('roller')
+  .description('Roller: a self-hosted network tracker and mapper')
+  .version(VERSION)
+  .showHelpAfterError();
+
+let cachedConfig: ReturnType<typeof loadConfig> | undefined;
+const config = (): ReturnType<typeof loadConfig> => {
+  cachedConfig ??= loadConfig();
+  return cachedConfig;
+};
+
+async function serveCore(): Promise<void> {
+  const logger = createLogger('core', config().logLevel);
+  const core = await startCore(config(), logger);
+  process.stdout.write(
+    `\nRoller core API: ${core.url}/api/v1  (reference: ${core.url}/api/docs, health: ${core.url}/readyz)\n` +
+      'The web UI and its login arrive with the UI server; until then use the API reference above.\n\n',
+  );
+  stopOnSignals(logger, () => core.close());
+}
+
+program
+  .command('start')
+  .description('run everything in one process: core API (and, as they land, the discovery worker and UI server)')
+  .action(serveCore);
+
+program.command('core').description('run the headless core API').action(serveCore);
+
+registerMigrateCommands(program, config);
+
+program
+  .command('openapi')
+  .description('print the OpenAPI document of the core API as YAML')
+  .option('--write <file>', 'write it to a file instead of stdout')
+  .action(async (options: { write?: string }) => {
+    const yaml = stringify(await buildOpenApiDocument(), { lineWidth: 0, aliasDuplicateObjects: false });
+    if (options.write) writeFileSync(options.write, yaml);
+    else process.stdout.write(yaml);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`roller: ${error.message}\n`);
+  } else {
+    process.stderr.write(`roller: ${(error as Error).message}\n`);
+  }
+  process.exit(1);
+}

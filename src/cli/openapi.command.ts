@@ -1,0 +1,27 @@
+import { buildCoreApp } from '../api/app.ts';
+import { createLogger } from '../api/logger.ts';
+import { createMetrics } from '../api/metrics.ts';
+import { openPglite } from '../storage/database.ts';
+import { Migrator } from '../storage/migrator.ts';
+import { VERSION } from './core.command.ts';
+
+/** The OpenAPI document exactly as a running core serves it at /api/openapi.json. */
+export async function buildOpenApiDocument(): Promise<unknown> {
+  // The document depends only on the routes; an in-memory database satisfies the app's wiring.
+  const database = await openPglite({});
+  try {
+    const app = await buildCoreApp({
+      database,
+      migrator: new Migrator(database),
+      logger: createLogger('cli', 'silent'),
+      metrics: createMetrics(),
+      version: VERSION,
+    });
+    await app.ready();
+    const document = app.swagger();
+    await app.close();
+    return document;
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,218 @@
+import { BlockList, isIP } from 'node:net';
+
+/** A parser turns a non-empty raw value into a typed value or a reason it is bad. */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Parser<T> = (raw: string) => ParseResult<T>;
+
+const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
+const bad = <T>(reason: string): ParseResult<T> => ({ ok: false, reason });
+
+export const text: Parser<string> = (raw) => ok(raw);
+
+export function integer(options: { min?: number; max?: number } = {}): Parser<number> {
+  return (raw) => {
+    const trimmed = raw.trim();
+    if (!/^-?\d+$/.test(trimmed)) return bad(`"${raw}" is not a base-10 integer`);
+    const value = Number(trimmed);
+    if (options.min !== undefined && value < options.min) return bad(`must be at least ${options.min}`);
+    if (options.max !== undefined && value > options.max) return bad(`must be at most ${options.max}`);
+    return ok(value);
+  };
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'y', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'f', 'no', 'n', 'off']);
+
+export const boolean: Parser<boolean> = (raw) => {
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return ok(true);
+  if (FALSE_WORDS.has(word)) return ok(false);
+  return bad(`"${raw}" is not a boolean (use true/false, yes/no, on/off, 1/0)`);
+};
+
+const DURATION_UNITS_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** Go-style durations (`400ms`, `1.5s`, `1h30m`, `0`), returned in milliseconds. */
+export function duration(options: { minMs?: number; maxMs?: number } = {}): Parser<number> {
+  return (raw) => {
+    const trimmed = raw.trim();
+    let total: number;
+    if (trimmed === '0') total = 0;
+    else {
+      const pattern = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+      total = 0;
+      let consumed = 0;
+      for (let match = pattern.exec(trimmed); match; match = pattern.exec(trimmed)) {
+        total += Number(match[1]) * (DURATION_UNITS_MS[match[2] as string] ?? Number.NaN);
+        consumed = pattern.lastIndex;
+      }
+      if (consumed === 0 || consumed !== trimmed.length || !Number.isFinite(total)) {
+        return bad(`"${raw}" is not a duration (e.g. 400ms, 1.5s, 2m, 1h30m)`);
+      }
+    }
+    if (options.minMs !== undefined && total < options.minMs) return bad(`must be at least ${options.minMs}ms`);
+    if (options.maxMs !== undefined && total > options.maxMs) return bad(`must be at most ${options.maxMs}ms`);
+    return ok(Math.round(total));
+  };
+}
+
+export function oneOf<T extends string>(choices: readonly T[], aliases: Record<string, T> = {}): Parser<T> {
+  return (raw) => {
+    const word = raw.trim().toLowerCase();
+    const value = (choices as readonly string[]).includes(word) ? (word as T) : aliases[word];
+    return value === undefined ? bad(`"${raw}" is not one of ${choices.join(', ')}`) : ok(value);
+  };
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port`, `:port` (all interfaces) or `[v6]:port`; port 0 asks the OS for a free port. */
+export const listenAddress: Parser<ListenAddress> = (raw) => {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw.trim());
+  if (!match) return bad(`"${raw}" is not host:port`);
+  const host = match[1] ?? match[2] ?? '';
+  const port = Number(match[3]);
+  if (port > 65535) return bad(`port ${port} is out of range`);
+  if (match[1] !== undefined && isIP(host) !== 6) return bad(`"${host}" is not an IPv6 address`);
+  return ok({ host: host === '' ? '0.0.0.0' : host, port });
+};
+
+export interface Prefix {
+  /** Masked network address + length, e.g. `10.0.0.0/24`. */
+  cidr: string;
+  address: string;
+  bits: number;
+  family: 4 | 6;
+}
+
+/** Parses `a.b.c.d/len` or `v6/len` and masks it to its network address. */
+export function parsePrefix(text: string): Prefix | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const address = text.slice(0, slash);
+  const bitsText = text.slice(slash + 1);
+  const family = isIP(address) as 0 | 4 | 6;
+  if (family === 0 || !/^\d{1,3}$/.test(bitsText)) return undefined;
+  const bits = Number(bitsText);
+  if (bits > (family === 4 ? 32 : 128)) return undefined;
+  const network = maskAddress(address, bits, family);
+  return { cidr: `${network}/${bits}`, address: network, bits, family };
+}
+
+function maskAddress(address: string, bits: number, family: 4 | 6): string {
+  if (family === 4) {
+    const value = address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+    const mask = bits === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - bits)) - 1n);
+    const masked = value & mask;
+    return [24n, 16n, 8n, 0n].map((shift) => ((masked >> shift) & 255n).toString()).join('.');
+  }
+  const blocks = expandIpv6(address);
+  const value = blocks.reduce((acc, block) => (acc << 16n) | BigInt(block), 0n);
+  const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
+  const masked = value & mask;
+  const out: string[] = [];
+  for (let i = 7; i >= 0; i--) out.push(((masked >> BigInt(i * 16)) & 0xffffn).toString(16));
+  return compressIpv6(out);
+}
+
+function expandIpv6(address: string): number[] {
+  let text = address;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4?.[1]) {
+    const parts = v4[1].split('.').map(Number) as [number, number, number, number];
+    text = `${text.slice(0, -v4[1].length)}${((parts[0] << 8) | parts[1]).toString(16)}:${((parts[2] << 8) | parts[3]).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const headBlocks = head === '' ? [] : head.split(':');
+  const tailBlocks = tail === undefined || tail === '' ? [] : tail.split(':');
+  const missing = 8 - headBlocks.length - tailBlocks.length;
+  const all = [...headBlocks, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailBlocks];
+  return all.map((block) => Number.parseInt(block, 16));
+}
+
+function compressIpv6(blocks: string[]): string {
+  let bestStart = -1;
+  let bestLength = 0;
+  for (let i = 0; i < blocks.length; ) {
+    if (blocks[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < blocks.length && blocks[j] === '0') j++;
+    if (j - i > bestLength && j - i > 1) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  if (bestStart < 0) return blocks.join(':');
+  const left = blocks.slice(0, bestStart).join(':');
+  const right = blocks.slice(bestStart + bestLength).join(':');
+  return `${left}::${right}`;
+}
+
+/** Comma-separated prefixes; every entry must be a valid prefix (a bare IP is refused, not dropped). */
+export const cidrList: Parser<readonly Prefix[]> = (raw) => {
+  const prefixes: Prefix[] = [];
+  const problems: string[] = [];
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    if (entry === '') continue;
+    const prefix = parsePrefix(entry);
+    if (prefix) prefixes.push(prefix);
+    else problems.push(`"${entry}" is not a CIDR prefix (e.g. 10.0.0.0/24)`);
+  }
+  return problems.length > 0 ? bad(problems.join('; ')) : ok(prefixes);
+};
+
+/** Comma-separated TCP/UDP ports 1–65535; duplicates removed, sorted ascending. */
+export const portList: Parser<readonly number[]> = (raw) => {
+  const ports = new Set<number>();
+  const problems: string[] = [];
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    if (entry === '') continue;
+    const port = /^\d{1,5}$/.test(entry) ? Number(entry) : Number.NaN;
+    if (port >= 1 && port <= 65535) ports.add(port);
+    else problems.push(`"${entry}" is not a port (1-65535)`);
+  }
+  if (problems.length > 0) return bad(problems.join('; '));
+  if (ports.size === 0) return bad('no ports given');
+  return ok([...ports].sort((a, b) => a - b));
+};
+
+/** A single IP or a CIDR prefix (used for the default discovery scope). */
+export const scope: Parser<string> = (raw) => {
+  const trimmed = raw.trim();
+  if (isIP(trimmed) !== 0) return ok(trimmed);
+  const prefix = parsePrefix(trimmed);
+  return prefix ? ok(prefix.cidr) : bad('must be a CIDR prefix (e.g. 10.0.0.0/24) or a single IP (e.g. 10.0.0.5)');
+};
+
+export function prefixContains(prefixes: readonly Prefix[], address: string): boolean {
+  const list = new BlockList();
+  for (const prefix of prefixes) list.addSubnet(prefix.address, prefix.bits, prefix.family === 4 ? 'ipv4' : 'ipv6');
+  return list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+export const url: Parser<string> = (raw) => {
+  try {
+    const parsed = new URL(raw.trim());
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+      return bad('must be a postgres:// or postgresql:// URL');
+    }
+    return ok(raw.trim());
+  } catch {
+    return bad('is not a valid URL (e.g. postgres://user:pass@host:5432/roller)');
+  }
+};

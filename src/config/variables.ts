@@ -1,0 +1,216 @@
+import * as p from './parsers.ts';
+
+/**
+ * Every environment variable Roller reads, in one table: the parser, the default, whether it is a
+ * secret (never logged), and the sentence `.env.example` and the docs show. Adding a variable here
+ * is the only way to make Roller read it.
+ */
+export interface VariableSpec<T> {
+  parse: p.Parser<T>;
+  /** Raw default, parsed by the same parser; `undefined` means "unset" (optional value). */
+  default: string | undefined;
+  description: string;
+  secret?: boolean;
+  /** Section in `.env.example` and docs. */
+  group: 'core' | 'storage' | 'discovery';
+}
+
+const v = <T>(spec: VariableSpec<T>): VariableSpec<T> => spec;
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const VARIABLES = {
+  HTTP_ADDR: v({
+    group: 'core',
+    parse: p.listenAddress,
+    default: '127.0.0.1:8081',
+    description:
+      'Listen address of the core API (host:port; ":8081" = all interfaces). Core is unauthenticated: keep it on loopback or a private network.',
+  }),
+  LOG_LEVEL: v({
+    group: 'core',
+    parse: p.oneOf<LogLevel>(LOG_LEVELS, { warning: 'warn', panic: 'fatal' }),
+    default: 'info',
+    description: 'trace, debug, info, warn (warning), error or fatal (panic).',
+  }),
+  DATABASE_URL: v({
+    group: 'storage',
+    parse: p.url,
+    default: undefined,
+    secret: true,
+    description:
+      'PostgreSQL URL (postgres://user:pass@host:5432/roller). Unset: the embedded database (PGlite) in ROLLER_DATA_DIR.',
+  }),
+  DATABASE_POOL_SIZE: v({
+    group: 'storage',
+    parse: p.integer({ min: 1, max: 200 }),
+    default: '10',
+    description: 'Maximum PostgreSQL connections per process (the embedded database always has one).',
+  }),
+  ROLLER_DATA_DIR: v({
+    group: 'storage',
+    parse: p.text,
+    default: './data',
+    description: 'Directory for the embedded database and other local state; one Roller process at a time.',
+  }),
+  DISCOVERY_DEFAULT_SCOPE: v({
+    group: 'discovery',
+    parse: p.scope,
+    default: undefined,
+    description: 'Scope used when a run request gives none: a CIDR prefix or a single IP. Unset: no default.',
+  }),
+  DISCOVERY_POLL_INTERVAL: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1 }),
+    default: '400ms',
+    description: 'How often an idle worker looks for queued runs (also the backoff base).',
+  }),
+  DISCOVERY_RUN_DELAY: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 0 }),
+    default: '0',
+    description: 'Delay between claiming a run and executing it (a testing aid; counts against the budget).',
+  }),
+  DISCOVERY_MAX_RUNTIME: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1 }),
+    default: '30s',
+    description: 'Runtime budget of one run; all stages share it.',
+  }),
+  DISCOVERY_ARP_TABLE_PATH: v({
+    group: 'discovery',
+    parse: p.text,
+    default: '/proc/net/arp',
+    description: 'Kernel ARP table read by the ARP stage.',
+  }),
+  DISCOVERY_MAX_TARGETS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 1_048_576 }),
+    default: '1024',
+    description: 'Largest number of addresses a run scope may expand to.',
+  }),
+  DISCOVERY_PING_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1 }),
+    default: '800ms',
+    description: 'Per-address ping timeout (also the preflight timeout).',
+  }),
+  DISCOVERY_PING_WORKERS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 1024 }),
+    default: '16',
+    description: 'Concurrent pings when fping is not usable.',
+  }),
+  DISCOVERY_ENRICH_MAX_TARGETS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 65_536 }),
+    default: '64',
+    description: 'Largest number of (device, IP) targets handed to enrichment per run.',
+  }),
+  DISCOVERY_ENRICH_WORKERS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 256 }),
+    default: '8',
+    description: 'Concurrent enrichment workers.',
+  }),
+  DISCOVERY_NAME_RESOLUTION_ENABLED: v({
+    group: 'discovery',
+    parse: p.boolean,
+    default: 'true',
+    description: 'Reverse DNS, mDNS and NetBIOS name hints.',
+  }),
+  DISCOVERY_SNMP_ENABLED: v({
+    group: 'discovery',
+    parse: p.boolean,
+    default: 'false',
+    description: 'SNMP system group, interfaces and VLAN enrichment.',
+  }),
+  DISCOVERY_SNMP_COMMUNITY: v({
+    group: 'discovery',
+    parse: p.text,
+    default: 'public',
+    secret: true,
+    description: 'SNMP v1/v2c community (a secret: never logged).',
+  }),
+  DISCOVERY_SNMP_VERSION: v({
+    group: 'discovery',
+    parse: p.oneOf<'1' | '2c'>(['1', '2c'], { v1: '1', v2c: '2c', '2': '2c' }),
+    default: '2c',
+    description: 'SNMP version: 1 (v1) or 2c (v2c).',
+  }),
+  DISCOVERY_SNMP_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1 }),
+    default: '900ms',
+    description: 'Per-request SNMP timeout.',
+  }),
+  DISCOVERY_SNMP_RETRIES: v({
+    group: 'discovery',
+    parse: p.integer({ min: 0, max: 10 }),
+    default: '0',
+    description: 'SNMP retries per request.',
+  }),
+  DISCOVERY_SNMP_PORT: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 65535 }),
+    default: '161',
+    description: 'SNMP UDP port.',
+  }),
+  DISCOVERY_TOPOLOGY_LLDP_ENABLED: v({
+    group: 'discovery',
+    parse: p.boolean,
+    default: 'false',
+    description: 'Collect LLDP neighbours (needs SNMP and the topology allowlist).',
+  }),
+  DISCOVERY_TOPOLOGY_CDP_ENABLED: v({
+    group: 'discovery',
+    parse: p.boolean,
+    default: 'false',
+    description: 'Collect CDP neighbours (needs SNMP and the topology allowlist).',
+  }),
+  DISCOVERY_TOPOLOGY_ALLOWLIST: v({
+    group: 'discovery',
+    parse: p.cidrList,
+    default: '',
+    description: 'CIDR list: only targets inside it are asked for neighbours. Empty: nobody is.',
+  }),
+  DISCOVERY_PORT_SCAN_ENABLED: v({
+    group: 'discovery',
+    parse: p.boolean,
+    default: 'false',
+    description: 'TCP connect scan with nmap.',
+  }),
+  DISCOVERY_PORT_SCAN_ALLOWLIST: v({
+    group: 'discovery',
+    parse: p.cidrList,
+    default: '',
+    description: 'CIDR list: only targets inside it are port-scanned. Empty: the scan is skipped.',
+  }),
+  DISCOVERY_PORT_SCAN_PORTS: v({
+    group: 'discovery',
+    parse: p.portList,
+    default: '22,80,443',
+    description: 'Ports scanned (comma-separated, 1-65535).',
+  }),
+  DISCOVERY_PORT_SCAN_WORKERS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 64 }),
+    default: '4',
+    description: 'Concurrent nmap processes.',
+  }),
+  DISCOVERY_PORT_SCAN_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 100 }),
+    default: '3s',
+    description: 'Per-target port-scan timeout (also nmap --host-timeout).',
+  }),
+  DISCOVERY_PORT_SCAN_MAX_TARGETS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 65_536 }),
+    default: '24',
+    description: 'Largest number of devices port-scanned per run.',
+  }),
+} as const;
+
+export type VariableName = keyof typeof VARIABLES;

@@ -1,0 +1,191 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DeviceCreateInput, DevicePatch, MetadataValues } from '../domain/device-input.ts';
+import { METADATA_FIELDS } from '../domain/device-input.ts';
+import type { CursorPosition } from '../shared/cursor.ts';
+import { refreshDeviceSummaries } from './device-summary.ts';
+import type { Schema } from './schema.ts';
+
+export type DeviceSort = 'created_desc' | 'last_seen_desc' | 'last_change_desc';
+export type DeviceStatus = 'online' | 'offline' | 'changed';
+
+export interface DeviceRow {
+  id: string;
+  display_name: string | null;
+  primary_ip: string | null;
+  last_seen_at: string | null;
+  last_change_at: string;
+  created_at: string;
+  updated_at: string;
+  owner: string | null;
+  location: string | null;
+  notes: string | null;
+  tags: string[] | null;
+  sort_at: string;
+}
+
+export interface DeviceListQuery {
+  q?: string;
+  status?: DeviceStatus;
+  sort: DeviceSort;
+  limit: number;
+  after?: CursorPosition;
+  seenWithinSeconds: number;
+  changedWithinSeconds: number;
+}
+
+/** The epoch stands in for "never seen" so the last-seen sort has a total order (SPEC §4.4). */
+const NEVER = sql`'1970-01-01 00:00:00+00'::timestamptz`;
+
+/** Sort expressions; each matches an index in 001_devices.up.sql exactly. */
+const SORT_KEYS: Record<DeviceSort, RawBuilder<unknown>> = {
+  created_desc: sql`d.created_at`,
+  last_seen_desc: sql`COALESCE(d.last_seen_at, ${NEVER})`,
+  last_change_desc: sql`d.last_change_at`,
+};
+
+/** Effective tags: manual before auto, each tag once (G-08). */
+const EFFECTIVE_TAGS = sql`(
+  SELECT array_agg(t.tag ORDER BY t.manual DESC, t.confidence DESC, t.updated_at DESC, t.tag ASC)
+    FROM (
+      SELECT DISTINCT ON (tag) tag, (source = 'manual') AS manual, confidence, updated_at
+        FROM device_tags WHERE device_id = d.id
+       ORDER BY tag, (source = 'manual') DESC, confidence DESC, updated_at DESC
+    ) t
+)`;
+
+function selectDevices(sortKey: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    SELECT d.id, d.display_name, d.primary_ip, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
+           md.owner, md.location, md.notes, ${EFFECTIVE_TAGS} AS tags, ${sortKey} AS sort_at
+      FROM devices d
+      LEFT JOIN device_metadata md ON md.device_id = d.id`;
+}
+
+/** Escapes LIKE wildcards so `%` and `_` in a search match literally (G-22). */
+export function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+export class DeviceRepository {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async list(query: DeviceListQuery): Promise<DeviceRow[]> {
+    const sortKey = SORT_KEYS[query.sort];
+    const conditions: RawBuilder<unknown>[] = [];
+    const q = query.q?.trim().toLowerCase();
+    if (q) {
+      const pattern = likeContains(q);
+      // The first test is served by the trigram index on the translated text; the second is exact.
+      conditions.push(sql`translate(d.search_text, '.:', 'qq') LIKE ${pattern.replace(/[.:]/g, 'q')}`);
+      conditions.push(sql`d.search_text LIKE ${pattern}`);
+    }
+    if (query.status === 'online') {
+      conditions.push(sql`d.last_seen_at >= now() - make_interval(secs => ${query.seenWithinSeconds})`);
+    } else if (query.status === 'offline') {
+      conditions.push(
+        sql`(d.last_seen_at IS NULL OR d.last_seen_at < now() - make_interval(secs => ${query.seenWithinSeconds}))`,
+      );
+    } else if (query.status === 'changed') {
+      conditions.push(sql`d.last_change_at >= now() - make_interval(secs => ${query.changedWithinSeconds})`);
+    }
+    if (query.after) {
+      conditions.push(sql`(${sortKey}, d.id) < (${query.after.at}::timestamptz, ${query.after.id}::uuid)`);
+    }
+    const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
+    const { rows } = await sql<DeviceRow>`
+      ${selectDevices(sortKey)}
+      ${where}
+      ORDER BY ${sortKey} DESC, d.id DESC
+      LIMIT ${query.limit + 1}`.execute(this.db);
+    return rows;
+  }
+
+  async get(id: string): Promise<DeviceRow | undefined> {
+    const { rows } = await sql<DeviceRow>`${selectDevices(SORT_KEYS.created_desc)} WHERE d.id = ${id}`.execute(this.db);
+    return rows[0];
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const row = await this.db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async create(input: DeviceCreateInput): Promise<DeviceRow> {
+    const id = await this.db.transaction().execute(async (trx) => {
+      const device = await trx
+        .insertInto('devices')
+        .values({ display_name: input.displayName })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (METADATA_FIELDS.some((field) => input.metadata[field] !== null)) {
+        await trx
+          .insertInto('device_metadata')
+          .values({ device_id: device.id, ...input.metadata })
+          .execute();
+      }
+      await refreshDeviceSummaries(trx, [device.id]);
+      return device.id;
+    });
+    const row = await this.get(id);
+    if (!row) throw new Error(`device ${id} vanished right after it was created`);
+    return row;
+  }
+
+  /** Applies a merge patch; returns undefined when the device does not exist. */
+  async update(id: string, patch: DevicePatch): Promise<DeviceRow | undefined> {
+    const found = await this.db.transaction().execute(async (trx) => {
+      const device = await trx
+        .selectFrom('devices')
+        .select(['id', 'display_name'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!device) return false;
+      let changed = false;
+      if (patch.displayName !== undefined && patch.displayName !== device.display_name) {
+        await trx
+          .updateTable('devices')
+          .set({ display_name: patch.displayName, updated_at: sql<string>`now()` })
+          .where('id', '=', id)
+          .execute();
+        changed = true;
+      }
+      if (patch.metadata && Object.keys(patch.metadata).length > 0) {
+        changed = (await upsertMetadata(trx, id, patch.metadata)) || changed;
+      }
+      if (changed) await refreshDeviceSummaries(trx, [id]);
+      return true;
+    });
+    return found ? this.get(id) : undefined;
+  }
+}
+
+/** Writes only the given metadata fields; bumps updated_at only when a value really changes. */
+async function upsertMetadata(db: Kysely<Schema>, deviceId: string, patch: Partial<MetadataValues>): Promise<boolean> {
+  const fields = METADATA_FIELDS.filter((field) => patch[field] !== undefined);
+  const values: MetadataValues = { owner: null, location: null, notes: null };
+  for (const field of fields) values[field] = patch[field] ?? null;
+  const existing = await db
+    .selectFrom('device_metadata')
+    .select(['owner', 'location', 'notes'])
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
+  if (!existing) {
+    if (fields.every((field) => values[field] === null)) return false;
+    await db
+      .insertInto('device_metadata')
+      .values({ device_id: deviceId, ...values })
+      .execute();
+    return true;
+  }
+  const changes = Object.fromEntries(
+    fields.filter((field) => existing[field] !== values[field]).map((field) => [field, values[field]]),
+  );
+  if (Object.keys(changes).length === 0) return false;
+  await db
+    .updateTable('device_metadata')
+    .set({ ...changes, updated_at: sql<string>`now()` })
+    .where('device_id', '=', deviceId)
+    .execute();
+  return true;
+}

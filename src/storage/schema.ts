@@ -1,0 +1,207 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Row types as the driver returns them: timestamps arrive as RFC 3339 strings (see database.ts),
+ * inet/macaddr as text, bigint as number.
+ */
+type Timestamp = ColumnType<string, string | undefined, string>;
+type CreatedTimestamp = ColumnType<string, string | undefined, never>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface DevicesTable {
+  id: Generated<string>;
+  display_name: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+  primary_ip: string | null;
+  last_seen_at: string | null;
+  last_change_at: Timestamp;
+  search_text: Generated<string>;
+}
+
+export interface DeviceMetadataTable {
+  id: Generated<string>;
+  device_id: string;
+  owner: string | null;
+  location: string | null;
+  notes: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface InterfacesTable {
+  id: Generated<string>;
+  device_id: string;
+  name: string | null;
+  ifindex: number | null;
+  descr: string | null;
+  alias: string | null;
+  mac: string | null;
+  admin_status: number | null;
+  oper_status: number | null;
+  mtu: number | null;
+  speed_bps: number | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface IpAddressesTable {
+  id: Generated<string>;
+  device_id: string | null;
+  interface_id: string | null;
+  ip: string;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface MacAddressesTable {
+  id: Generated<string>;
+  device_id: string | null;
+  interface_id: string | null;
+  mac: string;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface ServicesTable {
+  id: Generated<string>;
+  device_id: string;
+  protocol: 'tcp' | 'udp' | null;
+  port: number | null;
+  name: string | null;
+  state: 'open' | 'closed' | null;
+  source: string | null;
+  observed_at: Timestamp;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface DiscoveryRunsTable {
+  id: Generated<string>;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+  scope: string | null;
+  stats: Json;
+  queued_at: CreatedTimestamp;
+  started_at: string | null;
+  completed_at: string | null;
+  last_error: string | null;
+  worker_id: string | null;
+  heartbeat_at: string | null;
+  cancel_requested_at: string | null;
+}
+
+export interface DiscoveryRunLogsTable {
+  id: Generated<number>;
+  run_id: string;
+  level: string;
+  message: string;
+  created_at: CreatedTimestamp;
+}
+
+export interface IpObservationsTable {
+  id: Generated<number>;
+  run_id: string;
+  device_id: string;
+  ip: string;
+  observed_at: Timestamp;
+}
+
+export interface MacObservationsTable {
+  id: Generated<number>;
+  run_id: string;
+  device_id: string;
+  mac: string;
+  observed_at: Timestamp;
+}
+
+export interface DeviceSnmpTable {
+  device_id: string;
+  address: string | null;
+  sys_name: string | null;
+  sys_descr: string | null;
+  sys_object_id: string | null;
+  sys_contact: string | null;
+  sys_location: string | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  updated_at: Timestamp;
+}
+
+export interface DeviceNameCandidatesTable {
+  id: Generated<number>;
+  device_id: string;
+  name: string;
+  source: string;
+  address: string | null;
+  observed_at: Timestamp;
+}
+
+export interface InterfaceVlansTable {
+  id: Generated<number>;
+  interface_id: string;
+  vlan_id: number;
+  role: 'pvid' | 'tagged' | 'untagged';
+  source: string;
+  observed_at: Timestamp;
+}
+
+export interface LinksTable {
+  id: Generated<string>;
+  link_key: string;
+  a_device_id: string;
+  a_interface_id: string | null;
+  b_device_id: string;
+  b_interface_id: string | null;
+  link_type: 'ethernet' | 'wireless' | 'virtual' | null;
+  source: 'manual' | 'lldp' | 'cdp';
+  observed_at: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  actor: string;
+  actor_role: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: Json;
+  created_at: CreatedTimestamp;
+}
+
+export interface DeviceTagsTable {
+  id: Generated<number>;
+  device_id: string;
+  tag: string;
+  source: 'auto' | 'manual';
+  confidence: number;
+  evidence: Json | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  dirty: boolean;
+}
+
+export interface Schema {
+  devices: DevicesTable;
+  device_metadata: DeviceMetadataTable;
+  interfaces: InterfacesTable;
+  ip_addresses: IpAddressesTable;
+  mac_addresses: MacAddressesTable;
+  services: ServicesTable;
+  discovery_runs: DiscoveryRunsTable;
+  discovery_run_logs: DiscoveryRunLogsTable;
+  ip_observations: IpObservationsTable;
+  mac_observations: MacObservationsTable;
+  device_snmp: DeviceSnmpTable;
+  device_name_candidates: DeviceNameCandidatesTable;
+  interface_vlans: InterfaceVlansTable;
+  links: LinksTable;
+  audit_events: AuditEventsTable;
+  device_tags: DeviceTagsTable;
+  schema_migrations: SchemaMigrationsTable;
+}
