@@ -26,6 +26,20 @@ export interface CoreDependencies {
 
 export type CoreApp = FastifyInstance;
 
+export interface RegisteredRoute {
+  method: string;
+  /** OpenAPI-style template, e.g. `/api/v1/devices/{id}`. */
+  path: string;
+  documented: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the router knows, for the OpenAPI drift test and diagnostics. */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
 /** Builds the core HTTP app without listening (tests drive it with `inject`). */
 export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
   const app = Fastify({
@@ -40,6 +54,20 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routes.push({
+        method,
+        path: route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
+        documented: !(route.schema as { hide?: boolean } | undefined)?.hide,
+      });
+    }
+  });
 
   app.setValidatorCompiler(validatorCompiler());
   // Core speaks JSON only: any other request body is refused with 415 rather than parsed as text.

@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { buildCoreApp } from '../api/app.ts';
 import { createLogger, type Logger } from '../api/logger.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { Config } from '../config/config.ts';
+import { VERSION } from '../config/version.ts';
 import type { Database } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
 import { openConfiguredDatabase } from './open-storage.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 export interface RunningCore {
   url: string;

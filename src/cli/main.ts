@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { createLogger } from '../api/logger.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { startCore, stopOnSignals, VERSION } from './core.command.ts';
+import { VERSION } from '../config/version.ts';
+import { startCore, stopOnSignals } from './core.command.ts';
 import { registerMigrateCommands } from './migrate.command.ts';
 import { buildOpenApiDocument } from './openapi.command.ts';
 

@@ -1,9 +1,9 @@
 import { buildCoreApp } from '../api/app.ts';
 import { createLogger } from '../api/logger.ts';
 import { createMetrics } from '../api/metrics.ts';
+import { VERSION } from '../config/version.ts';
 import { openPglite } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
-import { VERSION } from './core.command.ts';
 
 /** The OpenAPI document exactly as a running core serves it at /api/openapi.json. */
 export async function buildOpenApiDocument(): Promise<unknown> {

@@ -2,6 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildCoreApp, type CoreApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
 import { createMetrics } from '../../src/api/metrics.ts';
+import { VERSION } from '../../src/config/version.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { Migrator } from '../../src/storage/migrator.ts';
 import type { Backend, TestDatabase } from './backends.ts';
@@ -27,7 +28,7 @@ export async function createTestCore(backend: Backend): Promise<TestCore> {
     migrator: new Migrator(testDatabase.database),
     logger: createLogger('core', 'silent'),
     metrics: createMetrics(),
-    version: 'test',
+    version: VERSION,
   });
   await app.ready();
   checker ??= new ContractChecker();

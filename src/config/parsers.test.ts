@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import * as p from './parsers.ts';
+
+const value = <T>(result: p.ParseResult<T>): T => {
+  if (!result.ok) throw new Error(`expected ok, got ${result.reason}`);
+  return result.value;
+};
+const reason = <T>(result: p.ParseResult<T>): string => {
+  if (result.ok) throw new Error('expected a failure');
+  return result.reason;
+};
+
+describe('config parsers', () => {
+  it('parses Go-style durations to milliseconds', () => {
+    const duration = p.duration();
+    expect(value(duration('400ms'))).toBe(400);
+    expect(value(duration('1.5s'))).toBe(1500);
+    expect(value(duration('2m'))).toBe(120_000);
+    expect(value(duration('1h30m'))).toBe(5_400_000);
+    expect(value(duration('0'))).toBe(0);
+    expect(value(duration('1500us'))).toBe(2);
+    for (const bad of ['5', '1x', 'ms', '1 s', '-1s', '1s2']) expect(reason(duration(bad))).toMatch(/not a duration/);
+    expect(reason(p.duration({ minMs: 1 })('0'))).toMatch(/at least 1ms/);
+  });
+
+  it('parses booleans the SPEC way and refuses anything else', () => {
+    for (const yes of ['1', 'true', 'T', ' yes ', 'Y', 'on']) expect(value(p.boolean(yes))).toBe(true);
+    for (const no of ['0', 'false', 'F', 'no', 'n', 'OFF']) expect(value(p.boolean(no))).toBe(false);
+    expect(reason(p.boolean('maybe'))).toMatch(/not a boolean/);
+  });
+
+  it('parses integers within bounds', () => {
+    expect(value(p.integer()('-3'))).toBe(-3);
+    expect(reason(p.integer()('3.5'))).toMatch(/not a base-10 integer/);
+    expect(reason(p.integer({ min: 1 })('0'))).toMatch(/at least 1/);
+    expect(reason(p.integer({ max: 10 })('11'))).toMatch(/at most 10/);
+  });
+
+  it('parses listen addresses', () => {
+    expect(value(p.listenAddress('127.0.0.1:8081'))).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(value(p.listenAddress(':8081'))).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(value(p.listenAddress('[::1]:9000'))).toEqual({ host: '::1', port: 9000 });
+    expect(value(p.listenAddress('localhost:0'))).toEqual({ host: 'localhost', port: 0 });
+    for (const bad of ['8081', 'host:99999', '[nope]:80', 'a:b']) expect(p.listenAddress(bad).ok).toBe(false);
+  });
+
+  it('masks CIDR prefixes and refuses bare IPs and junk', () => {
+    expect(value(p.cidrList('10.0.0.5/24, 192.168.1.0/24,,')).map((prefix) => prefix.cidr)).toEqual([
+      '10.0.0.0/24',
+      '192.168.1.0/24',
+    ]);
+    expect(value(p.cidrList('2001:db8::1/64')).map((prefix) => prefix.cidr)).toEqual(['2001:db8::/64']);
+    expect(value(p.cidrList('0.0.0.0/0'))[0]).toMatchObject({ cidr: '0.0.0.0/0', bits: 0, family: 4 });
+    expect(reason(p.cidrList('10.0.0.1, 10.0.0.0/33, x/8'))).toMatch(
+      /"10.0.0.1" is not a CIDR.*"10.0.0.0\/33".*"x\/8"/,
+    );
+    expect(value(p.cidrList(''))).toEqual([]);
+  });
+
+  it('answers prefix membership', () => {
+    const prefixes = value(p.cidrList('10.0.0.0/24,2001:db8::/32'));
+    expect(p.prefixContains(prefixes, '10.0.0.77')).toBe(true);
+    expect(p.prefixContains(prefixes, '10.0.1.1')).toBe(false);
+    expect(p.prefixContains(prefixes, '2001:db8:1::5')).toBe(true);
+  });
+
+  it('parses port lists: sorted, de-duplicated, in range', () => {
+    expect(value(p.portList('443, 22,80,22'))).toEqual([22, 80, 443]);
+    expect(reason(p.portList('22,70000,http'))).toMatch(/"70000" is not a port.*"http" is not a port/);
+    expect(reason(p.portList(' , '))).toMatch(/no ports/);
+  });
+
+  it('accepts a scope as a single IP or a prefix (masked)', () => {
+    expect(value(p.scope('10.0.0.5'))).toBe('10.0.0.5');
+    expect(value(p.scope('10.0.0.5/24'))).toBe('10.0.0.0/24');
+    expect(reason(p.scope('everything'))).toMatch(/CIDR prefix.*single IP/);
+  });
+
+  it('accepts only postgres URLs', () => {
+    expect(value(p.url('postgres://u:p@h:5432/db'))).toBe('postgres://u:p@h:5432/db');
+    expect(p.url('mysql://x').ok).toBe(false);
+    expect(p.url('not a url').ok).toBe(false);
+  });
+});
