@@ -9,13 +9,21 @@ export function loggerOptions(service: 'core' | 'ui' | 'worker' | 'cli', level: 
     level,
     messageKey: 'message',
     base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: preciseTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: {
       paths: ['password', '*.password', 'community', '*.community', 'req.headers.cookie', 'req.headers.authorization'],
       censor: '[redacted]',
     },
   };
+}
+
+/** RFC 3339 with microseconds (performance.now() carries sub-millisecond precision). */
+function preciseTime(): string {
+  const now = performance.timeOrigin + performance.now();
+  const millis = Math.floor(now);
+  const micros = String(Math.floor((now - millis) * 1000)).padStart(3, '0');
+  return `,"time":"${new Date(millis).toISOString().slice(0, -1)}${micros}Z"`;
 }
 
 export function createLogger(

@@ -22,7 +22,8 @@ const config = (): ReturnType<typeof loadConfig> => {
 async function serveCore(): Promise<void> {
   const logger = createLogger('core', config().logLevel);
   const core = await startCore(config(), logger);
-  process.stdout.write(
+  // Human-readable banner on stderr, so stdout stays one JSON log object per line.
+  process.stderr.write(
     `\nRoller core API: ${core.url}/api/v1  (reference: ${core.url}/api/docs, health: ${core.url}/readyz)\n` +
       'The web UI and its login arrive with the UI server; until then use the API reference above.\n\n',
   );

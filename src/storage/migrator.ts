@@ -61,10 +61,15 @@ export function loadMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
 
 export class DirtySchemaError extends Error {
   constructor(readonly version: number) {
+    const up = version - 1 > 0 ? String(version - 1) : '-1';
     super(
-      `the database schema is dirty at version ${version}: a migration failed part-way. ` +
-        `Check the database against migration ${version}, then run \`roller migrate force ${version - 1}\` ` +
-        `(if ${version} did not take effect) or \`roller migrate force ${version}\` (if it did), and start again.`,
+      `the database schema is dirty at version ${version}: a migration to or from that version failed part-way. ` +
+        'Roller runs each migration file in a transaction, so none of it took effect (check the log of the failed run ' +
+        'for the cause). If it was `migrate up`, run `roller migrate force ' +
+        up +
+        '`; if it was `migrate down`, run `roller migrate force ' +
+        String(version + 1) +
+        '`. Then start again.',
     );
     this.name = 'DirtySchemaError';
   }

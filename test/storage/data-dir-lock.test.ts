@@ -15,7 +15,10 @@ describe('data directory lock', () => {
 
   it('refuses a second owner while the first holds the lock, and frees it on release', () => {
     const first = lockDataDir(dir);
-    expect(JSON.parse(readFileSync(join(dir, 'roller.lock'), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(JSON.parse(readFileSync(join(dir, 'roller.lock'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      host: hostname(),
+    });
     expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
     first.release();
     expect(existsSync(join(dir, 'roller.lock'))).toBe(false);
