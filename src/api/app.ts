@@ -2,22 +2,30 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { DiscoveryConfig } from '../config/config.ts';
 import type { Database } from '../storage/database.ts';
 import { DeviceRepository } from '../storage/device.repository.ts';
 import { DeviceFactsRepository } from '../storage/device-facts.repository.ts';
+import { DiscoveryRunRepository } from '../storage/discovery-run.repository.ts';
+import { DiscoveryScheduleRepository } from '../storage/discovery-schedule.repository.ts';
 import type { Migrator } from '../storage/migrator.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import type { Logger } from './logger.ts';
 import { type CoreMetrics, UNMATCHED_ROUTE } from './metrics.ts';
 import { openApiOptions } from './openapi.ts';
+import { SlidingWindowLimiter } from './rate-limiter.ts';
 import { requestIdFor } from './request-id.ts';
 import { serviceRoutes } from './routes/service.routes.ts';
 import { deviceRoutes } from './routes/v1/devices.routes.ts';
+import { discoveryRoutes } from './routes/v1/discovery.routes.ts';
 import { DeviceService } from './services/device.service.ts';
+import { DiscoveryService } from './services/discovery.service.ts';
+import { ScheduleService } from './services/schedule.service.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface CoreDependencies {
   database: Database;
+  discovery: DiscoveryConfig;
   migrator: Migrator;
   logger: Logger;
   metrics: CoreMetrics;
@@ -84,6 +92,14 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
   );
   await app.register(serviceRoutes, { database: deps.database, migrator: deps.migrator, metrics: deps.metrics });
   await app.register(deviceRoutes, { prefix: '/api/v1', devices });
+  const { runRateLimit } = deps.discovery;
+  const discovery = new DiscoveryService(
+    new DiscoveryRunRepository(deps.database.db),
+    deps.discovery,
+    new SlidingWindowLimiter(runRateLimit.count, runRateLimit.windowMs),
+  );
+  const schedules = new ScheduleService(new DiscoveryScheduleRepository(deps.database.db), deps.discovery);
+  await app.register(discoveryRoutes, { prefix: '/api/v1', discovery, schedules, config: deps.discovery });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
@@ -91,9 +107,19 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
 function registerRequestHooks(app: FastifyInstance, metrics: CoreMetrics): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const headers = request.headers;
+    if (
+      request.routeOptions.config?.optionalBody &&
+      (headers['content-length'] === undefined || headers['content-length'] === '0') &&
+      headers['transfer-encoding'] === undefined
+    ) {
+      // No body at all: skip content-type parsing and treat it as `{}` below.
+      delete headers['content-type'];
+    }
   });
   // SPEC §4.1: an empty query value means "use the default".
   app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.config?.optionalBody) request.body = {};
     const query = request.query as Record<string, unknown> | undefined;
     if (!query) return;
     for (const [key, value] of Object.entries(query)) if (value === '') delete query[key];

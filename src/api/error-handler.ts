@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The db_error message of this route, e.g. "failed to list devices" (SPEC §4.4). */
     dbErrorMessage?: string;
+    /** The body may be left out entirely (SPEC §4.1: decode only when Content-Length > 0). */
+    optionalBody?: boolean;
   }
 }
 

@@ -9,6 +9,7 @@ export interface CoreMetrics {
   readonly httpDuration: Histogram<'method' | 'path' | 'status'>;
   readonly discoveryRuns: Counter;
   readonly discoveryRunDuration: Histogram;
+  readonly discoveryRunsFinished: Counter<'status'>;
 }
 
 /**
@@ -43,7 +44,13 @@ export function createMetrics(): CoreMetrics {
     buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200],
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, discoveryRuns, discoveryRunDuration };
+  const discoveryRunsFinished = new Counter({
+    name: 'roller_discovery_runs_finished_total',
+    help: 'Discovery runs that ended in this process, by final status.',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, discoveryRuns, discoveryRunDuration, discoveryRunsFinished };
 }
 
 /**

@@ -16,6 +16,7 @@ export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
       tags: [
         { name: 'service', description: 'Health, readiness and metrics' },
         { name: 'devices', description: 'Device inventory' },
+        { name: 'discovery', description: 'Discovery runs, their logs and live events, and schedules' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

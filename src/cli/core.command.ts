@@ -1,10 +1,13 @@
+import type { FastifyListenOptions } from 'fastify';
 import { buildCoreApp } from '../api/app.ts';
 import { createLogger, type Logger } from '../api/logger.ts';
-import { createMetrics } from '../api/metrics.ts';
+import { type CoreMetrics, createMetrics } from '../api/metrics.ts';
 import type { Config } from '../config/config.ts';
 import { VERSION } from '../config/version.ts';
+import { ChildProcessRunner } from '../discovery/exec/process-runner.ts';
 import type { Database } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
+import { DiscoveryWorker, type WorkerMetrics } from '../worker/discovery-worker.ts';
 import { openConfiguredDatabase } from './open-storage.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -14,12 +17,11 @@ export interface RunningCore {
   close(): Promise<void>;
 }
 
-/** Opens storage, migrates, serves the core API; resolves once it listens. */
-export async function startCore(
+/** Opens the configured database and brings its schema to the latest version. */
+export async function openAndMigrate(
   config: Config,
-  logger: Logger = createLogger('core', config.logLevel),
-): Promise<RunningCore> {
-  const startedAt = performance.now();
+  logger: Logger,
+): Promise<{ database: Database; migrator: Migrator }> {
   let database: Database;
   try {
     database = await openConfiguredDatabase(config);
@@ -42,28 +44,71 @@ export async function startCore(
     await database.close();
     throw error;
   }
-  const app = await buildCoreApp({ database, migrator, logger, metrics: createMetrics(), version: VERSION });
+  return { database, migrator };
+}
+
+export function workerMetrics(metrics: CoreMetrics): WorkerMetrics {
+  return {
+    runClaimed: () => metrics.discoveryRuns.inc(),
+    runFinished: (status, seconds) => {
+      metrics.discoveryRunDuration.observe(seconds);
+      metrics.discoveryRunsFinished.inc({ status });
+    },
+  };
+}
+
+export function startWorker(config: Config, database: Database, logger: Logger, metrics: CoreMetrics): DiscoveryWorker {
+  return new DiscoveryWorker({
+    database,
+    config: config.discovery,
+    logger,
+    metrics: workerMetrics(metrics),
+    runner: new ChildProcessRunner(),
+    soleOwner: database.kind === 'pglite',
+  });
+}
+
+/** Opens storage, migrates, serves the core API (and runs a worker unless disabled). */
+export async function startCore(
+  config: Config,
+  logger: Logger = createLogger('core', config.logLevel),
+): Promise<RunningCore> {
+  const startedAt = performance.now();
+  const { database, migrator } = await openAndMigrate(config, logger);
+  const metrics = createMetrics();
+  const app = await buildCoreApp({
+    database,
+    migrator,
+    logger,
+    metrics,
+    version: VERSION,
+    discovery: config.discovery,
+  });
+  const listen: FastifyListenOptions =
+    'path' in config.httpAddr
+      ? { path: config.httpAddr.path }
+      : { host: config.httpAddr.host, port: config.httpAddr.port };
   try {
-    await app.listen({ host: config.httpAddr.host, port: config.httpAddr.port });
+    await app.listen(listen);
   } catch (error) {
     logger.fatal({ err: error }, 'failed to listen');
     await app.close();
     await database.close();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.httpAddr.port;
-  const host = config.httpAddr.host.includes(':') ? `[${config.httpAddr.host}]` : config.httpAddr.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  logger.info(
-    { url, address: `${host}:${port}`, ready_ms: Math.round(performance.now() - startedAt), version: VERSION },
-    'core listening',
-  );
+  let worker: DiscoveryWorker | undefined;
+  if (config.discovery.worker.enabled) {
+    worker = startWorker(config, database, logger, metrics);
+    await worker.start();
+  }
+  const url = listenUrl(app.server.address(), config);
+  logger.info({ url, ready_ms: Math.round(performance.now() - startedAt), version: VERSION }, 'core listening');
   let closing: Promise<void> | undefined;
   return {
     url,
     close() {
       closing ??= (async () => {
+        await worker?.stop();
         await app.close();
         await database.close();
         logger.info('core stopped');
@@ -71,6 +116,13 @@ export async function startCore(
       return closing;
     },
   };
+}
+
+function listenUrl(address: ReturnType<import('node:net').Server['address']>, config: Config): string {
+  if ('path' in config.httpAddr) return `unix:${config.httpAddr.path}`;
+  const port = typeof address === 'object' && address ? address.port : config.httpAddr.port;
+  const host = config.httpAddr.host.includes(':') ? `[${config.httpAddr.host}]` : config.httpAddr.host;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 }
 
 /** Stops cleanly on SIGINT/SIGTERM, and hard after the SPEC's 10 s grace period. */

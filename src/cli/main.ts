@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { createLogger } from '../api/logger.ts';
+import { createMetrics } from '../api/metrics.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { VERSION } from '../config/version.ts';
-import { startCore, stopOnSignals } from './core.command.ts';
+import { openAndMigrate, startCore, startWorker, stopOnSignals } from './core.command.ts';
 import { registerMigrateCommands } from './migrate.command.ts';
 import { buildOpenApiDocument } from './openapi.command.ts';
 
@@ -36,6 +37,26 @@ program
   .action(serveCore);
 
 program.command('core').description('run the headless core API').action(serveCore);
+
+program
+  .command('worker')
+  .description('run a discovery worker alone (a scanner node); needs DATABASE_URL (PostgreSQL)')
+  .action(async () => {
+    if (!config().databaseUrl) {
+      throw new Error(
+        'roller worker shares the database with core and needs PostgreSQL: set DATABASE_URL. ' +
+          'With the embedded database, `roller start` or `roller core` already run a worker.',
+      );
+    }
+    const logger = createLogger('worker', config().logLevel);
+    const { database } = await openAndMigrate(config(), logger);
+    const worker = startWorker(config(), database, logger, createMetrics());
+    await worker.start();
+    stopOnSignals(logger, async () => {
+      await worker.stop();
+      await database.close();
+    });
+  });
 
 registerMigrateCommands(program, config);
 

@@ -1,6 +1,7 @@
 import { buildCoreApp } from '../api/app.ts';
 import { createLogger } from '../api/logger.ts';
 import { createMetrics } from '../api/metrics.ts';
+import { loadConfig } from '../config/config.ts';
 import { VERSION } from '../config/version.ts';
 import { openPglite } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
@@ -16,6 +17,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
       logger: createLogger('cli', 'silent'),
       metrics: createMetrics(),
       version: VERSION,
+      discovery: loadConfig({}).discovery,
     });
     await app.ready();
     const document = app.swagger();

@@ -21,6 +21,8 @@ export interface DiscoveryConfig {
   readonly pollIntervalMs: number;
   readonly runDelayMs: number;
   readonly maxRuntimeMs: number;
+  readonly worker: { readonly enabled: boolean; readonly concurrency: number; readonly staleAfterMs: number };
+  readonly runRateLimit: { readonly count: number; readonly windowMs: number };
   readonly arpTablePath: string;
   readonly maxTargets: number;
   readonly pingTimeoutMs: number;
@@ -99,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollIntervalMs: get('DISCOVERY_POLL_INTERVAL'),
       runDelayMs: get('DISCOVERY_RUN_DELAY'),
       maxRuntimeMs: get('DISCOVERY_MAX_RUNTIME'),
+      worker: {
+        enabled: get('DISCOVERY_WORKER_ENABLED'),
+        concurrency: get('DISCOVERY_WORKER_CONCURRENCY'),
+        staleAfterMs: get('DISCOVERY_WORKER_STALE_AFTER'),
+      },
+      runRateLimit: { count: get('DISCOVERY_RUN_RATE_LIMIT'), windowMs: get('DISCOVERY_RUN_RATE_WINDOW') },
       arpTablePath: get('DISCOVERY_ARP_TABLE_PATH'),
       maxTargets: get('DISCOVERY_MAX_TARGETS'),
       pingTimeoutMs: get('DISCOVERY_PING_TIMEOUT'),

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { maskedPrefix } from '../shared/ip-math.ts';
 
 /** A parser turns a non-empty raw value into a typed value or a reason it is bad. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -72,13 +73,19 @@ export function oneOf<T extends string>(choices: readonly T[], aliases: Record<s
   };
 }
 
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
+export type ListenAddress = { host: string; port: number } | { path: string };
 
-/** `host:port`, `:port` (all interfaces) or `[v6]:port`; port 0 asks the OS for a free port. */
+/**
+ * `host:port`, `:port` (all interfaces), `[v6]:port` (port 0 asks the OS for a free port), or
+ * `unix:/path/to.sock` for a Unix socket (reachable across network namespaces, e.g. the lab).
+ */
 export const listenAddress: Parser<ListenAddress> = (raw) => {
+  if (raw.trim().startsWith('unix:')) {
+    const path = raw.trim().slice('unix:'.length);
+    return path.startsWith('/')
+      ? ok({ path })
+      : bad(`"${raw}" needs an absolute socket path (unix:/run/roller/core.sock)`);
+  }
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw.trim());
   if (!match) return bad(`"${raw}" is not host:port`);
   const host = match[1] ?? match[2] ?? '';
@@ -98,69 +105,10 @@ export interface Prefix {
 
 /** Parses `a.b.c.d/len` or `v6/len` and masks it to its network address. */
 export function parsePrefix(text: string): Prefix | undefined {
-  const slash = text.indexOf('/');
-  if (slash < 0) return undefined;
-  const address = text.slice(0, slash);
-  const bitsText = text.slice(slash + 1);
-  const family = isIP(address) as 0 | 4 | 6;
-  if (family === 0 || !/^\d{1,3}$/.test(bitsText)) return undefined;
-  const bits = Number(bitsText);
-  if (bits > (family === 4 ? 32 : 128)) return undefined;
-  const network = maskAddress(address, bits, family);
-  return { cidr: `${network}/${bits}`, address: network, bits, family };
-}
-
-function maskAddress(address: string, bits: number, family: 4 | 6): string {
-  if (family === 4) {
-    const value = address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-    const mask = bits === 0 ? 0n : ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - bits)) - 1n);
-    const masked = value & mask;
-    return [24n, 16n, 8n, 0n].map((shift) => ((masked >> shift) & 255n).toString()).join('.');
-  }
-  const blocks = expandIpv6(address);
-  const value = blocks.reduce((acc, block) => (acc << 16n) | BigInt(block), 0n);
-  const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
-  const masked = value & mask;
-  const out: string[] = [];
-  for (let i = 7; i >= 0; i--) out.push(((masked >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return compressIpv6(out);
-}
-
-function expandIpv6(address: string): number[] {
-  let text = address;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4?.[1]) {
-    const parts = v4[1].split('.').map(Number) as [number, number, number, number];
-    text = `${text.slice(0, -v4[1].length)}${((parts[0] << 8) | parts[1]).toString(16)}:${((parts[2] << 8) | parts[3]).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const headBlocks = head === '' ? [] : head.split(':');
-  const tailBlocks = tail === undefined || tail === '' ? [] : tail.split(':');
-  const missing = 8 - headBlocks.length - tailBlocks.length;
-  const all = [...headBlocks, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...tailBlocks];
-  return all.map((block) => Number.parseInt(block, 16));
-}
-
-function compressIpv6(blocks: string[]): string {
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < blocks.length; ) {
-    if (blocks[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < blocks.length && blocks[j] === '0') j++;
-    if (j - i > bestLength && j - i > 1) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  if (bestStart < 0) return blocks.join(':');
-  const left = blocks.slice(0, bestStart).join(':');
-  const right = blocks.slice(bestStart + bestLength).join(':');
-  return `${left}::${right}`;
+  const address = text.slice(0, Math.max(0, text.indexOf('/')));
+  if (isIP(address) === 0) return undefined;
+  const prefix = maskedPrefix(text);
+  return prefix ? { cidr: `${prefix.address}/${prefix.bits}`, ...prefix } : undefined;
 }
 
 /** Comma-separated prefixes; every entry must be a valid prefix (a bare IP is refused, not dropped). */

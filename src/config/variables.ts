@@ -78,6 +78,37 @@ export const VARIABLES = {
     default: '30s',
     description: 'Runtime budget of one run; all stages share it.',
   }),
+  DISCOVERY_WORKER_ENABLED: v({
+    group: 'discovery',
+    parse: p.boolean,
+    default: 'true',
+    description: 'Run a discovery worker inside `roller start` / `roller core` (`roller worker` runs one alone).',
+  }),
+  DISCOVERY_WORKER_CONCURRENCY: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 16 }),
+    default: '1',
+    description: 'Runs one worker process executes at the same time.',
+  }),
+  DISCOVERY_WORKER_STALE_AFTER: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 3000 }),
+    default: '15s',
+    description: 'A running run whose worker has not heart-beaten for this long is failed with "worker lost".',
+  }),
+  DISCOVERY_RUN_RATE_LIMIT: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 100_000 }),
+    default: '10',
+    description:
+      'Runs the API accepts per DISCOVERY_RUN_RATE_WINDOW (per core process); more answer 429 with Retry-After.',
+  }),
+  DISCOVERY_RUN_RATE_WINDOW: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1000 }),
+    default: '1m',
+    description: 'Window of DISCOVERY_RUN_RATE_LIMIT.',
+  }),
   DISCOVERY_ARP_TABLE_PATH: v({
     group: 'discovery',
     parse: p.text,

@@ -43,7 +43,7 @@ export function isRollerError(value: unknown): value is RollerError {
   return value instanceof RollerError;
 }
 
-export const notFound = (entity: 'device' | 'discovery run', id: string): RollerError =>
+export const notFound = (entity: 'device' | 'discovery run' | 'discovery schedule', id: string): RollerError =>
   new RollerError('not_found', `${entity} not found`, { id });
 
 export const invalidId = (entity: 'device' | 'run', id: string): RollerError =>

@@ -20,6 +20,12 @@ export interface Database {
   /** The embedded engine, when there is one (backups, LISTEN). */
   readonly pglite: PGlite | undefined;
   ping(timeoutMs: number): Promise<void>;
+  /**
+   * Calls `onNotify` for every NOTIFY on `channel` until the returned function is called. On
+   * PostgreSQL this holds one dedicated connection (reconnecting after errors); PGlite delivers
+   * notifications in-process.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -62,6 +68,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     description: options.description,
     pglite: undefined,
     ping: (timeoutMs) => pingWith(db, timeoutMs),
+    listen: (channel, onNotify) => listenPostgres(options.url, channel, onNotify),
     close: () => db.destroy(),
   };
   await database.ping(5000);
@@ -100,6 +107,10 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
       description: pgliteDir ? `embedded PGlite in ${pgliteDir}` : 'embedded PGlite in memory',
       pglite,
       ping: (timeoutMs) => pingWith(db, timeoutMs),
+      async listen(channel, onNotify) {
+        const unsubscribe = await pglite.listen(channel, onNotify);
+        return async () => unsubscribe();
+      },
       async close() {
         try {
           await db.destroy();
@@ -125,4 +136,41 @@ async function pingWith(db: Kysely<Schema>, timeoutMs: number): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+const LISTEN_RETRY_MS = 1000;
+
+/** A dedicated LISTEN connection that comes back after the server drops it. */
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  // Missed notifications are harmless: workers also poll. This only restores the fast path.
+  const reconnectLater = (): void => {
+    if (!stopped) retry = setTimeout(() => connect().catch(reconnectLater), LISTEN_RETRY_MS);
+  };
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url, application_name: 'roller-listen' });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    });
+    next.on('error', () => {
+      next.end().catch(() => {});
+      reconnectLater();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    if (stopped) await next.end();
+    else client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
 }

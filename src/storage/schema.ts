@@ -88,6 +88,23 @@ export interface DiscoveryRunsTable {
   worker_id: string | null;
   heartbeat_at: string | null;
   cancel_requested_at: string | null;
+  schedule_id: string | null;
+}
+
+export interface DiscoverySchedulesTable {
+  id: Generated<string>;
+  name: string | null;
+  scope: string;
+  preset: 'fast' | 'normal' | 'deep';
+  tags: string[];
+  interval_seconds: number | null;
+  cron: string | null;
+  enabled: boolean;
+  next_run_at: string | null;
+  last_run_id: string | null;
+  last_enqueued_at: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
 }
 
 export interface DiscoveryRunLogsTable {
@@ -195,6 +212,7 @@ export interface Schema {
   services: ServicesTable;
   discovery_runs: DiscoveryRunsTable;
   discovery_run_logs: DiscoveryRunLogsTable;
+  discovery_schedules: DiscoverySchedulesTable;
   ip_observations: IpObservationsTable;
   mac_observations: MacObservationsTable;
   device_snmp: DeviceSnmpTable;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCoreApp, type CoreApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
 import { createMetrics } from '../../src/api/metrics.ts';
+import { loadConfig } from '../../src/config/config.ts';
 import { Migrator } from '../../src/storage/migrator.ts';
 import { BACKENDS, type TestDatabase } from '../support/backends.ts';
 import { ContractChecker } from '../support/contract.ts';
@@ -31,6 +32,7 @@ describe('HTTP conventions', () => {
       logger: createLogger('core', 'info', sink),
       metrics: createMetrics(),
       version: 'test',
+      discovery: loadConfig({}).discovery,
     });
     await app.ready();
   });

@@ -2,6 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildCoreApp, type CoreApp } from '../../src/api/app.ts';
 import { createLogger } from '../../src/api/logger.ts';
 import { createMetrics } from '../../src/api/metrics.ts';
+import { loadConfig } from '../../src/config/config.ts';
 import { VERSION } from '../../src/config/version.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { Migrator } from '../../src/storage/migrator.ts';
@@ -21,7 +22,12 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export async function createTestCore(backend: Backend): Promise<TestCore> {
+export interface TestCoreOptions {
+  /** Environment for the discovery part of the configuration (rate limits, default scope …). */
+  env?: Record<string, string>;
+}
+
+export async function createTestCore(backend: Backend, options: TestCoreOptions = {}): Promise<TestCore> {
   const testDatabase: TestDatabase = await backend.fresh();
   const app = await buildCoreApp({
     database: testDatabase.database,
@@ -29,6 +35,7 @@ export async function createTestCore(backend: Backend): Promise<TestCore> {
     logger: createLogger('core', 'silent'),
     metrics: createMetrics(),
     version: VERSION,
+    discovery: loadConfig(options.env ?? {}).discovery,
   });
   await app.ready();
   checker ??= new ContractChecker();

@@ -1,0 +1,104 @@
+import { type Kysely, sql } from 'kysely';
+import { DiscoveryRunRepository, type RunRow } from './discovery-run.repository.ts';
+import type { Schema } from './schema.ts';
+
+export interface ScheduleRow {
+  id: string;
+  name: string | null;
+  scope: string;
+  preset: 'fast' | 'normal' | 'deep';
+  tags: string[];
+  interval_seconds: number | null;
+  cron: string | null;
+  enabled: boolean;
+  next_run_at: string | null;
+  last_run_id: string | null;
+  last_enqueued_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduleValues {
+  name: string | null;
+  scope: string;
+  preset: 'fast' | 'normal' | 'deep';
+  tags: string[];
+  interval_seconds: number | null;
+  cron: string | null;
+  enabled: boolean;
+  next_run_at: string | null;
+}
+
+const COLUMNS = sql.raw(
+  'id, name, scope, preset, tags, interval_seconds, cron, enabled, next_run_at, last_run_id, last_enqueued_at, created_at, updated_at',
+);
+
+/** Recurring runs; `enqueueDue` is the only place a schedule turns into a queued run. */
+export class DiscoveryScheduleRepository {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async list(limit: number): Promise<ScheduleRow[]> {
+    const { rows } = await sql<ScheduleRow>`
+      SELECT ${COLUMNS} FROM discovery_schedules ORDER BY created_at DESC, id DESC LIMIT ${limit}`.execute(this.db);
+    return rows;
+  }
+
+  async get(id: string): Promise<ScheduleRow | undefined> {
+    const { rows } = await sql<ScheduleRow>`SELECT ${COLUMNS} FROM discovery_schedules WHERE id = ${id}`.execute(
+      this.db,
+    );
+    return rows[0];
+  }
+
+  async create(values: ScheduleValues): Promise<ScheduleRow> {
+    const { rows } = await sql<ScheduleRow>`
+      INSERT INTO discovery_schedules (name, scope, preset, tags, interval_seconds, cron, enabled, next_run_at)
+      VALUES (${values.name}, ${values.scope}, ${values.preset}, ${sql.val(values.tags)}::text[], ${values.interval_seconds},
+              ${values.cron}, ${values.enabled}, ${values.next_run_at}::timestamptz)
+      RETURNING ${COLUMNS}`.execute(this.db);
+    return rows[0] as ScheduleRow;
+  }
+
+  async update(id: string, values: ScheduleValues): Promise<ScheduleRow | undefined> {
+    const { rows } = await sql<ScheduleRow>`
+      UPDATE discovery_schedules SET name = ${values.name}, scope = ${values.scope}, preset = ${values.preset},
+        tags = ${sql.val(values.tags)}::text[], interval_seconds = ${values.interval_seconds}, cron = ${values.cron},
+        enabled = ${values.enabled}, next_run_at = ${values.next_run_at}::timestamptz, updated_at = now()
+      WHERE id = ${id}
+      RETURNING ${COLUMNS}`.execute(this.db);
+    return rows[0];
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('discovery_schedules').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /**
+   * Enqueues one run for the most overdue enabled schedule, if any, and moves its next_run_at
+   * forward in the same transaction. SKIP LOCKED makes concurrent workers take different
+   * schedules (or none), so a due schedule yields exactly one run.
+   */
+  async enqueueDue(
+    nextRunAt: (schedule: ScheduleRow) => string | null,
+    buildStats: (schedule: ScheduleRow) => Record<string, unknown>,
+  ): Promise<{ schedule: ScheduleRow; run: RunRow } | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<ScheduleRow>`
+        SELECT ${COLUMNS} FROM discovery_schedules
+         WHERE enabled AND next_run_at IS NOT NULL AND next_run_at <= now()
+         ORDER BY next_run_at, id FOR UPDATE SKIP LOCKED LIMIT 1`.execute(trx);
+      const schedule = rows[0];
+      if (!schedule) return undefined;
+      const run = await new DiscoveryRunRepository(trx).enqueue(
+        { scope: schedule.scope, stats: buildStats(schedule), scheduleId: schedule.id },
+        trx,
+      );
+      await sql`
+        UPDATE discovery_schedules SET next_run_at = ${nextRunAt(schedule)}::timestamptz, last_run_id = ${run.id},
+          last_enqueued_at = now()
+        WHERE id = ${schedule.id}`.execute(trx);
+      return { schedule, run };
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { type Kysely, sql } from 'kysely';
+import { type DeviceRef, type IpMove, type Observation, planFold } from '../domain/identity.ts';
+import { refreshDeviceSummaries } from './device-summary.ts';
+import type { Schema } from './schema.ts';
+
+/** One lock id for every fold, so two workers never create the same new device twice. */
+const FOLD_LOCK_ID = 7_246_231_001;
+
+export interface FoldResult {
+  /** Distinct devices the batch touched (G-25: devices, not entries). */
+  deviceIds: string[];
+  devicesCreated: number;
+  /** IPs that moved to another device because a different MAC answered on them. */
+  ipMoves: { ip: string; fromDeviceId: string; toDeviceId: string }[];
+  /** (device, ip) pairs in observation order: the targets later stages enrich. */
+  targets: { deviceId: string; ip: string }[];
+}
+
+/**
+ * Folds one batch of observations into current state in one transaction (SPEC §5.7 with the
+ * identity rules of domain/identity.ts): devices created, MAC and IP facts upserted, moved IPs
+ * taken from their old device, observations appended, device summaries refreshed. Set-based
+ * statements over unnest() keep a 10k-observation batch to a handful of round trips.
+ */
+export class FoldRepository {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async fold(runId: string, observations: readonly Observation[]): Promise<FoldResult> {
+    if (observations.length === 0) return { deviceIds: [], devicesCreated: 0, ipMoves: [], targets: [] };
+    return this.db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(${FOLD_LOCK_ID})`.execute(trx);
+      const macs = [...new Set(observations.map((o) => o.mac?.toLowerCase()).filter((mac): mac is string => !!mac))];
+      const ips = [...new Set(observations.map((o) => o.ip))];
+      const byMac = new Map<string, string>();
+      const byIp = new Map<string, string>();
+      if (macs.length > 0) {
+        const { rows } = await sql<{ mac: string; device_id: string }>`
+          SELECT DISTINCT ON (mac) mac::text AS mac, device_id FROM mac_addresses
+           WHERE mac = ANY(${sql.val(macs)}::macaddr[]) AND device_id IS NOT NULL
+           ORDER BY mac, created_at, id`.execute(trx);
+        for (const row of rows) byMac.set(row.mac, row.device_id);
+      }
+      const { rows: ipRows } = await sql<{ ip: string; device_id: string }>`
+        SELECT DISTINCT ON (ip) host(ip) AS ip, device_id FROM ip_addresses
+         WHERE ip = ANY(${sql.val(ips)}::inet[]) AND device_id IS NOT NULL
+         ORDER BY ip, created_at, id`.execute(trx);
+      for (const row of ipRows) byIp.set(row.ip, row.device_id);
+
+      const plan = planFold(observations, { byMac, byIp });
+      const created: string[] = [];
+      if (plan.newDevices > 0) {
+        const { rows } = await sql<{ id: string }>`
+          INSERT INTO devices (display_name) SELECT NULL FROM generate_series(1, ${plan.newDevices}) RETURNING id`.execute(
+          trx,
+        );
+        created.push(...rows.map((row) => row.id));
+      }
+      const resolve = (ref: DeviceRef): string => (ref.kind === 'existing' ? ref.id : (created[ref.index] as string));
+
+      for (const move of plan.ipMoves) {
+        await sql`DELETE FROM ip_addresses WHERE device_id = ${move.fromDeviceId} AND ip = ${move.ip}::inet`.execute(
+          trx,
+        );
+      }
+      if (plan.macFacts.length > 0) {
+        const deviceIds = plan.macFacts.map((fact) => resolve(fact.device));
+        const values = plan.macFacts.map((fact) => fact.mac);
+        await sql`
+          INSERT INTO mac_addresses (device_id, mac)
+          SELECT * FROM unnest(${sql.val(deviceIds)}::uuid[], ${sql.val(values)}::macaddr[])
+          ON CONFLICT (device_id, mac) WHERE device_id IS NOT NULL DO UPDATE SET updated_at = now()`.execute(trx);
+        await sql`
+          INSERT INTO mac_observations (run_id, device_id, mac)
+          SELECT ${runId}::uuid, d, m FROM unnest(${sql.val(deviceIds)}::uuid[], ${sql.val(values)}::macaddr[]) AS t(d, m)
+          ON CONFLICT DO NOTHING`.execute(trx);
+      }
+      const ipDeviceIds = plan.ipFacts.map((fact) => resolve(fact.device));
+      const ipValues = plan.ipFacts.map((fact) => fact.ip);
+      if (plan.ipFacts.length > 0) {
+        await sql`
+          INSERT INTO ip_addresses (device_id, ip)
+          SELECT * FROM unnest(${sql.val(ipDeviceIds)}::uuid[], ${sql.val(ipValues)}::inet[])
+          ON CONFLICT (device_id, ip) WHERE device_id IS NOT NULL DO UPDATE SET updated_at = now()`.execute(trx);
+        await sql`
+          INSERT INTO ip_observations (run_id, device_id, ip)
+          SELECT ${runId}::uuid, d, i FROM unnest(${sql.val(ipDeviceIds)}::uuid[], ${sql.val(ipValues)}::inet[]) AS t(d, i)
+          ON CONFLICT DO NOTHING`.execute(trx);
+      }
+      const touched = [...new Set([...ipDeviceIds, ...plan.macFacts.map((fact) => resolve(fact.device))])];
+      const movedFrom = plan.ipMoves.map((move) => move.fromDeviceId);
+      await refreshDeviceSummaries(trx, [...new Set([...touched, ...movedFrom])]);
+      return {
+        deviceIds: touched,
+        devicesCreated: created.length,
+        ipMoves: plan.ipMoves.map((move: IpMove) => ({
+          ip: move.ip,
+          fromDeviceId: move.fromDeviceId,
+          toDeviceId: resolve(move.to),
+        })),
+        targets: plan.ipFacts.map((fact, index) => ({ deviceId: ipDeviceIds[index] as string, ip: fact.ip })),
+      };
+    });
+  }
+}
