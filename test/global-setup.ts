@@ -15,6 +15,8 @@ declare module 'vitest' {
     /** Name of a migrated PostgreSQL template database, or null with the reason PostgreSQL is unavailable. */
     postgresTemplate: string | null;
     postgresUnavailableReason: string | null;
+    /** Prefix of every database this test run creates, so teardown never touches another run's. */
+    postgresRunPrefix: string;
   }
 }
 
@@ -30,12 +32,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   writeFileSync(templatePath, Buffer.from(await dump.arrayBuffer()));
   project.provide('pgliteTemplate', templatePath);
 
+  const runPrefix = `roller_t_${randomBytes(3).toString('hex')}_`;
+  project.provide('postgresRunPrefix', runPrefix);
   let postgresTemplate: string | null = null;
   let reason: string | null = null;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
-    postgresTemplate = `roller_tpl_${randomBytes(4).toString('hex')}`;
+    postgresTemplate = `${runPrefix}tpl`;
     await admin.query(`CREATE DATABASE ${postgresTemplate}`);
     const database = await openPostgres({
       url: databaseUrlFor(postgresTemplate),
@@ -56,10 +60,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     rmSync(workDir, { recursive: true, force: true });
     if (postgresTemplate) {
-      // Drop the template and every per-test database cloned from it that a crashed worker left behind.
+      // Drop this run's template and every database it created that a crashed worker left behind.
       const { rows } = await admin.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE 'roller_t\\_%' OR datname = $1`,
-        [postgresTemplate],
+        'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+        [runPrefix],
       );
       for (const row of rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
     }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,13 +34,22 @@ export function lockDataDir(dataDir: string): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'roller.lock');
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  // Two attempts: the second one after removing a stale lock. Creation with O_EXCL ("wx") is atomic,
-  // so of two processes racing for a stale lock only one wins.
+  // The owner record is written to a private file first and then hard-linked into place: link()
+  // is atomic and fails if the lock exists, so the lock file is never seen half-written. Two
+  // attempts: the second one after removing a stale lock.
+  const pending = `${path}.${process.pid}.${Date.now()}`;
+  writeFileSync(pending, JSON.stringify(me), { mode: 0o600 });
+  try {
+    return acquire(path, pending, me, dataDir);
+  } finally {
+    unlinkSync(pending);
+  }
+}
+
+function acquire(path: string, pending: string, me: LockOwner, dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(me));
-      closeSync(fd);
+      linkSync(pending, path);
       let released = false;
       return {
         release() {
@@ -51,10 +60,16 @@ export function lockDataDir(dataDir: string): DataDirLock {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const staleRecord = readRaw(path);
       const owner = readOwner(path);
       if (owner && isAlive(owner)) throw new DataDirLockedError(dataDir, owner);
+      // Unreadable yet recent: another process may be writing it right now (older Roller builds
+      // wrote in place). Leave it alone rather than race.
+      if (!owner && isRecent(path))
+        throw new DataDirLockedError(dataDir, { pid: -1, host: 'unknown', since: 'just now' });
       try {
-        unlinkSync(path);
+        // Remove only the record judged stale: another process may have taken over meanwhile.
+        if (readRaw(path) === staleRecord) unlinkSync(path);
       } catch (unlinkError) {
         if ((unlinkError as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkError;
       }
@@ -62,6 +77,22 @@ export function lockDataDir(dataDir: string): DataDirLock {
   }
   const owner = readOwner(path) ?? { pid: -1, host: 'unknown', since: 'unknown' };
   throw new DataDirLockedError(dataDir, owner);
+}
+
+function readRaw(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecent(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < 5000;
+  } catch {
+    return false;
+  }
 }
 
 function readOwner(path: string): LockOwner | undefined {

@@ -153,13 +153,18 @@ export class Migrator {
     });
   }
 
+  /**
+   * Exclusive work takes golang-migrate's advisory lock first and only then touches the
+   * bookkeeping table: two processes migrating an empty database at once must not race on
+   * CREATE TABLE. Read-only work (`state`, used by /readyz) never creates anything.
+   */
   private async withConnection<T>(exclusive: boolean, work: (conn: Connection) => Promise<T>): Promise<T> {
     return this.database.db.connection().execute(async (conn) => {
-      await ensureTable(conn);
       if (!exclusive) return work(conn);
       const lockId = await advisoryLockId(conn);
       await sql`SELECT pg_advisory_lock(${lockId}::bigint)`.execute(conn);
       try {
+        await ensureTable(conn);
         return await work(conn);
       } finally {
         await sql`SELECT pg_advisory_unlock(${lockId}::bigint)`.execute(conn);
@@ -175,6 +180,10 @@ async function ensureTable(conn: Connection): Promise<void> {
 }
 
 async function readState(conn: Connection): Promise<MigrationState> {
+  const exists = await sql<{
+    present: boolean;
+  }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`.execute(conn);
+  if (!exists.rows[0]?.present) return { version: null, dirty: false };
   const { rows } = await sql<{
     version: number;
     dirty: boolean;

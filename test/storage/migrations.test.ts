@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/storage/database.ts';
 import { DirtySchemaError, loadMigrations, Migrator } from '../../src/storage/migrator.ts';
-import { describeEachBackend, type TestDatabase } from '../support/backends.ts';
+import { describeEachBackend, POSTGRES, type TestDatabase } from '../support/backends.ts';
+import { IN_CI } from '../support/test-env.ts';
 
 const userTables = async (database: TestDatabase['database']): Promise<string[]> => {
   const { rows } = await sql<{ name: string }>`
@@ -140,6 +142,41 @@ describe('migration files', () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    }
+  });
+});
+
+describe.skipIf(POSTGRES.unavailable !== undefined && !IN_CI)('concurrent migration [postgres]', () => {
+  it('lets two migrators race on an empty database: each migration applied once, one clean row', async () => {
+    const first = await POSTGRES.empty();
+    const second = await openPostgres({ url: first.url as string, poolSize: 2, description: 'second' });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const [a, b] = await Promise.all([new Migrator(first.database).up(), new Migrator(second).up()]);
+        const applied = [...a, ...b].map((event) => event.version).sort((x, y) => x - y);
+        expect(applied).toEqual(new Migrator(first.database).migrations.map((migration) => migration.version));
+        const { rows } = await sql`SELECT version, dirty FROM schema_migrations`.execute(first.database.db);
+        expect(rows).toEqual([{ version: new Migrator(first.database).latestVersion, dirty: false }]);
+        // Back to a database without any schema for the next round.
+        await new Migrator(first.database).down(Number.POSITIVE_INFINITY);
+        await sql`DROP TABLE schema_migrations`.execute(first.database.db);
+      }
+    } finally {
+      await second.close();
+      await first.dispose();
+    }
+  });
+
+  it('reports "no version" without creating the bookkeeping table', async () => {
+    const empty = await POSTGRES.empty();
+    try {
+      expect(await new Migrator(empty.database).state()).toEqual({ version: null, dirty: false });
+      const { rows } = await sql<{
+        present: boolean;
+      }>`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`.execute(empty.database.db);
+      expect(rows[0]?.present).toBe(false);
+    } finally {
+      await empty.dispose();
     }
   });
 });

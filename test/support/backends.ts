@@ -37,7 +37,7 @@ const pglite: Backend = {
 };
 
 async function createPostgresDatabase(template: string | null): Promise<TestDatabase> {
-  const name = `roller_t_${randomBytes(6).toString('hex')}`;
+  const name = `${inject('postgresRunPrefix')}${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {
