@@ -182,7 +182,7 @@ export async function executeRun(ctx: RunContext): Promise<RunOutcome> {
       await ctx.log('info', `discovery run canceled: ${reason}`).catch(() => {});
       return { status: 'canceled', lastError: reason, stats };
     }
-    if (!(error instanceof StageFailure) && !abort) throw error;
+    // Anything else (a database error while folding, say) fails the run with its text too.
     await ctx.log('error', `discovery run failed: ${reason}`).catch(() => {});
     return { status: 'failed', lastError: reason, stats };
   }
@@ -191,7 +191,7 @@ export async function executeRun(ctx: RunContext): Promise<RunOutcome> {
 async function livenessStage(
   ctx: RunContext,
   targets: readonly string[],
-): Promise<{ method: 'fping' | 'ping' | 'tcp'; alive: string[]; pingAvailable: boolean }> {
+): Promise<{ method: 'fping' | 'ping' | 'tcp' | 'none'; alive: string[]; pingAvailable: boolean }> {
   if (targets.length === 0)
     return { method: 'fping', alive: [], pingAvailable: ctx.runner.which('ping') !== undefined };
   const plan = await planLiveness(ctx.runner, ctx.settings.pingTimeoutMs, ctx.signal);
@@ -310,14 +310,19 @@ function throwIfAborted(signal: AbortSignal): void {
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    // The signal may have fired while the opening log lines were written.
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -60,6 +60,8 @@ export function planFold(observations: readonly Observation[], owners: KnownOwne
   const plan: FoldPlan = { newDevices: 0, macFacts: [], ipFacts: [], ipMoves: [] };
   const macKeys = new Set<string>();
   const ipKeys = new Set<string>();
+  /** One move per IP: from its owner before this batch to its owner after it. */
+  const moves = new Map<string, IpMove>();
   const newDevice = (): DeviceRef => ({ kind: 'new', index: plan.newDevices++ });
 
   for (const observation of observations) {
@@ -74,9 +76,11 @@ export function planFold(observations: readonly Observation[], owners: KnownOwne
         plan.macFacts.push({ device, mac });
       }
       if (ipOwner && refKey(ipOwner) !== refKey(device)) {
-        if (ipOwner.kind === 'existing')
-          plan.ipMoves.push({ ip: observation.ip, fromDeviceId: ipOwner.id, to: device });
-        // Two new MACs answered on one IP within this batch: the later one keeps the IP.
+        const original = owners.byIp.get(observation.ip);
+        if (original !== undefined && refKey(device) === original) moves.delete(observation.ip);
+        else if (original !== undefined)
+          moves.set(observation.ip, { ip: observation.ip, fromDeviceId: original, to: device });
+        // Two MACs answered on one IP within this batch: the later one keeps the IP.
         plan.ipFacts = plan.ipFacts.filter(
           (fact) => !(fact.ip === observation.ip && refKey(fact.device) === refKey(ipOwner)),
         );
@@ -91,5 +95,6 @@ export function planFold(observations: readonly Observation[], owners: KnownOwne
       plan.ipFacts.push({ device, ip: observation.ip });
     }
   }
+  plan.ipMoves = [...moves.values()];
   return plan;
 }

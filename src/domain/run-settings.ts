@@ -92,7 +92,9 @@ export function parseScanTags(raw: readonly string[] | undefined): Parsed<ScanTa
 /** Preset and tags as stored in a run's stats at enqueue; unknown values fall back safely. */
 export function presetAndTags(stats: Record<string, unknown>): { preset: Preset; tags: ScanTag[] } {
   const preset = parsePreset(typeof stats.preset === 'string' ? stats.preset : undefined);
-  const rawTags = Array.isArray(stats.tags) ? stats.tags.filter((tag): tag is string => typeof tag === 'string') : [];
+  // SPEC §5.3: a list of strings, or a single string.
+  const listed = typeof stats.tags === 'string' ? [stats.tags] : Array.isArray(stats.tags) ? stats.tags : [];
+  const rawTags = listed.filter((tag): tag is string => typeof tag === 'string');
   const tags = parseScanTags(
     rawTags.filter((tag) => (SCAN_TAGS as readonly string[]).includes(tag.trim().toLowerCase())),
   );

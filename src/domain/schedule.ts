@@ -14,9 +14,12 @@ export interface ScheduleContent {
 
 /** Whether a cron expression is valid; the error text when it is not. */
 export function cronError(expression: string): string | undefined {
+  // Five fields only: a seconds field would allow schedules far below the 60 s minimum interval.
+  if (expression.trim().split(/\s+/).length !== 5)
+    return 'a cron expression has five fields: minute hour day-of-month month day-of-week';
   try {
-    new Cron(expression, { timezone: 'UTC', paused: true });
-    return undefined;
+    const cron = new Cron(expression, { timezone: 'UTC', paused: true });
+    return cron.nextRun() ? undefined : 'the expression never fires';
   } catch (error) {
     return (error as Error).message;
   }

@@ -40,7 +40,11 @@ export function parseScope(raw: string): ScopeResult {
   return { ok: true, entries, canonical: entries.map((entry) => entry.text).join(',') };
 }
 
-function parseEntry(text: string): ScopeEntry | undefined {
+function parseEntry(raw: string): ScopeEntry | undefined {
+  // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is the IPv4 host it names.
+  const text = raw.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)(\/\d+)?$/i, (_match, v4: string, bits?: string) =>
+    bits ? `${v4}/${Math.max(0, Number(bits.slice(1)) - 96)}` : v4,
+  );
   const slash = text.indexOf('/');
   const address = slash < 0 ? text : text.slice(0, slash);
   const family = isIP(address) as 0 | 4 | 6;
@@ -71,15 +75,28 @@ export type ScopeCheck = { ok: true; targets: number } | { ok: false; error: str
 export function checkScopeSize(entries: readonly ScopeEntry[], maxTargets: number): ScopeCheck {
   let total = 0n;
   for (const entry of entries) {
-    if (entry.family === 6 && entry.bits < 128)
+    if (entry.family === 6 && entry.bits < 128) {
       return { ok: false, error: 'ipv6 scope must be a single IP (/128) for now' };
+    }
     if (entry.family === 4 && entry.bits <= 1) {
       return { ok: false, error: `scope too large (/${entry.bits}); max targets is ${maxTargets}` };
     }
-    total += entrySize(entry);
+    if (entry.family === 6) total += 1n;
   }
-  if (total > BigInt(maxTargets))
+  // Overlapping IPv4 entries count once, exactly as the sweep expands them.
+  const ranges = entries
+    .filter((entry) => entry.family === 4)
+    .map((entry) => [entry.network, entry.network + entrySize(entry) - 1n] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let end = -1n;
+  for (const [first, last] of ranges) {
+    if (last <= end) continue;
+    total += last - (first > end ? first : end + 1n) + 1n;
+    end = last;
+  }
+  if (total > BigInt(maxTargets)) {
     return { ok: false, error: `scope too large (${total} targets); max targets is ${maxTargets}` };
+  }
   return { ok: true, targets: Number(total) };
 }
 

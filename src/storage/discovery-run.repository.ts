@@ -131,6 +131,7 @@ export class DiscoveryRunRepository {
           .execute();
       } else if (run.status === 'running' && run.cancel_requested_at === null) {
         await sql`UPDATE discovery_runs SET cancel_requested_at = now() WHERE id = ${id}`.execute(trx);
+        await sql`SELECT pg_notify(${RUNS_CHANNEL}, ${`cancel:${id}`})`.execute(trx);
       }
       const after = await sql<RunRow>`SELECT ${RUN_COLUMNS} FROM discovery_runs WHERE id = ${id}`.execute(trx);
       return after.rows[0];

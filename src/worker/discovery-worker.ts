@@ -27,7 +27,7 @@ export interface WorkerOptions {
   soleOwner: boolean;
 }
 
-const HEARTBEAT_MS = 2000;
+const MAX_HEARTBEAT_MS = 2000;
 const PROGRESS_FLUSH_MS = 500;
 const MAX_BACKOFF_MS = 10_000;
 const STOP_GRACE_MS = 8000;
@@ -67,8 +67,15 @@ export class DiscoveryWorker {
     const { logger, config } = this.options;
     const lost = await this.runs.failLostRuns(this.options.soleOwner ? 0 : config.worker.staleAfterMs / 1000, this.id);
     if (lost.length > 0) logger.warn({ run_ids: lost }, 'failed runs left running by a lost worker');
-    this.unlisten = await this.options.database.listen(RUNS_CHANNEL, () => this.wake());
-    this.timers.push(setInterval(() => void this.heartbeat(), HEARTBEAT_MS));
+    this.unlisten = await this.options.database.listen(RUNS_CHANNEL, (payload) => {
+      // `cancel:<id>` asks whoever runs that run to stop now, not at the next heartbeat.
+      if (payload.startsWith('cancel:')) void this.heartbeat();
+      else this.wake();
+    });
+    // At least three heartbeats fit in the stale period, so a briefly slow database never makes a
+    // live run look lost.
+    const heartbeatMs = Math.min(MAX_HEARTBEAT_MS, Math.floor(config.worker.staleAfterMs / 3));
+    this.timers.push(setInterval(() => void this.heartbeat(), heartbeatMs));
     this.timers.push(
       setInterval(
         () => {
@@ -89,15 +96,25 @@ export class DiscoveryWorker {
     if (this.stopping) return;
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
-    for (const active of this.active.values()) {
-      active.controller.abort(new RunAbort('canceled', 'worker shutting down'));
-    }
+    const abortAll = (): void => {
+      for (const active of this.active.values()) {
+        if (!active.controller.signal.aborted)
+          active.controller.abort(new RunAbort('canceled', 'worker shutting down'));
+      }
+    };
+    abortAll();
     this.wake();
+    // A claim may have been in flight: once the loop has ended, nothing new can start.
+    await this.loop;
+    abortAll();
+    let grace: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...this.active.values()].map((active) => active.done)),
-      new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS)),
+      new Promise((resolve) => {
+        grace = setTimeout(resolve, STOP_GRACE_MS);
+      }),
     ]);
-    await this.loop;
+    clearTimeout(grace);
     await this.unlisten?.();
     this.options.logger.info({ worker_id: this.id }, 'discovery worker stopped');
   }
@@ -154,6 +171,7 @@ export class DiscoveryWorker {
 
   private begin(run: RunRow): void {
     const controller = new AbortController();
+    if (this.stopping) controller.abort(new RunAbort('canceled', 'worker shutting down'));
     const entry: ActiveRun = { run, controller, done: Promise.resolve() };
     entry.done = this.execute(run, controller).finally(() => {
       this.active.delete(run.id);

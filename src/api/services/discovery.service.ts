@@ -24,12 +24,13 @@ export function validateRunRequest(
   config: DiscoveryConfig,
 ): ValidatedRun {
   const rawScope = body.scope?.trim() || config.defaultScope || '';
-  let scope: string | null = null;
+  const parsed = rawScope === '' ? undefined : parseScope(rawScope);
+  if (parsed && !parsed.ok)
+    throw new RollerError('validation_failed', 'invalid discovery scope', { error: parsed.error });
   const preset = parsePreset(body.preset);
   if (!preset.ok) throw new RollerError('validation_failed', 'invalid scan preset', { error: preset.error });
-  if (rawScope !== '') {
-    const parsed = parseScope(rawScope);
-    if (!parsed.ok) throw new RollerError('validation_failed', 'invalid discovery scope', { error: parsed.error });
+  let scope: string | null = null;
+  if (parsed?.ok) {
     const maxTargets = effectiveSettings(configuredRunSettings(config), preset.value, []).maxTargets;
     const size = checkScopeSize(parsed.entries, maxTargets);
     if (!size.ok) throw new RollerError('validation_failed', 'invalid discovery scope', { error: size.error });

@@ -14,6 +14,7 @@ export async function tcpAlive(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<boolean> {
+  if (signal?.aborted) return false;
   const attempts = ports.map((port) => connectVerdict(ip, port, timeoutMs, signal));
   return new Promise((resolve) => {
     let pending = attempts.length;

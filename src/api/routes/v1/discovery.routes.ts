@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { DiscoveryConfig } from '../../../config/config.ts';
 import { localSegments } from '../../../discovery/sweep.ts';
-import { errorResponses } from '../../../shared/schemas/common.ts';
+import { ErrorEnvelope, errorResponses } from '../../../shared/schemas/common.ts';
 import {
   DiscoveryRun,
   DiscoveryRunList,
@@ -39,7 +39,15 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'startDiscoveryRun',
         summary: 'Queue a discovery run (scope: CIDR, single IP, or a comma-separated list)',
         body: DiscoveryRunRequest,
-        response: { 202: DiscoveryRun, ...errorResponses(400, 413, 415, 429, 500, 503) },
+        response: {
+          202: DiscoveryRun,
+          ...errorResponses(400, 413, 415, 500, 503),
+          429: {
+            description: 'Too many runs requested; retry after the given number of seconds',
+            headers: { 'retry-after': { type: 'integer', description: 'Seconds to wait' } },
+            content: { 'application/json': { schema: ErrorEnvelope } },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -150,9 +158,11 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'followDiscoveryRun',
         summary: 'Server-Sent Events: status (with progress), log lines, end',
         params: RunIdParams,
-        produces: ['text/event-stream'],
         response: {
-          200: Type.String({ description: 'text/event-stream: events `status`, `log` and `end`' }),
+          200: {
+            description: 'A stream of events: `status` (the run, with progress), `log` (one line), `end`',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
           ...errorResponses(400, 404, 500, 503),
         },
       },
