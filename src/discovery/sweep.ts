@@ -146,6 +146,8 @@ export async function sweep(
 export interface LocalSegment {
   iface: string;
   address: string;
+  /** The interface's own MAC (undefined for interfaces without one). */
+  mac: string | undefined;
   network: bigint;
   bits: number;
 }
@@ -159,9 +161,11 @@ export function localSegments(): LocalSegment[] {
       const bits = Number(address.cidr.split('/')[1]);
       if (bits < 8) continue;
       const hostBits = BigInt(32 - bits);
+      const mac = address.mac && address.mac !== '00:00:00:00:00:00' ? address.mac.toLowerCase() : undefined;
       segments.push({
         iface,
         address: address.address,
+        mac,
         network: (ipv4ToBigInt(address.address) >> hostBits) << hostBits,
         bits,
       });
@@ -179,11 +183,11 @@ export function onSegment(segment: LocalSegment, ip: string): boolean {
 export async function arpScan(
   runner: ProcessRunner,
   targets: readonly string[],
-  options: { timeoutMs: number; retries: number; signal: AbortSignal },
+  options: { timeoutMs: number; retries: number; signal: AbortSignal; segments?: readonly LocalSegment[] },
 ): Promise<ProbeOutcome<{ found: { ip: string; mac: string }[]; interfaces: string[] }>> {
   const command = runner.which('arp-scan');
   if (!command) return skipped('arp-scan not installed');
-  const segments = localSegments();
+  const segments = options.segments ?? localSegments();
   const bySegment = segments
     .map((segment) => ({
       segment,

@@ -111,6 +111,24 @@ export function expandIpv4Targets(entries: readonly ScopeEntry[]): string[] {
   return [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(bigIntToIpv4);
 }
 
+/**
+ * The addresses a sweep probes: every IPv4 address of the scope except the network and broadcast
+ * addresses of prefixes that have them (/30 and wider), which no host answers for (G-25).
+ */
+export function sweepTargets(entries: readonly ScopeEntry[]): string[] {
+  const skip = new Set<string>();
+  for (const entry of entries) {
+    if (entry.family !== 4 || entry.bits > 30) continue;
+    skip.add(bigIntToIpv4(entry.network));
+    skip.add(bigIntToIpv4(entry.network + entrySize(entry) - 1n));
+  }
+  // An address that is a network address of one entry but a host of another (overlaps) stays.
+  const hosts = new Set(
+    entries.filter((entry) => entry.family === 4 && entry.bits > 30).flatMap((entry) => expandIpv4Targets([entry])),
+  );
+  return expandIpv4Targets(entries).filter((ip) => !skip.has(ip) || hosts.has(ip));
+}
+
 export function scopeContains(entries: readonly ScopeEntry[], address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;

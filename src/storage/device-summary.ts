@@ -33,7 +33,7 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
           FROM ${ownedIps(dv)} o
       ) ips ON true
       LEFT JOIN LATERAL (
-        SELECT o.ip FROM ${ownedIps(dv)} o ORDER BY o.updated_at DESC, o.ip::text ASC LIMIT 1
+        SELECT o.ip FROM ${ownedIps(dv)} o ORDER BY o.updated_at DESC, o.created_at DESC, o.ip ASC LIMIT 1
       ) pip ON true
       LEFT JOIN LATERAL (
         SELECT max(o.updated_at) AS max_updated, max(o.created_at) AS max_created,

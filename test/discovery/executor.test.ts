@@ -15,6 +15,7 @@ import {
   type RunContext,
   type RunOutcome,
 } from '../../src/discovery/run-executor.ts';
+import type { LocalSegment } from '../../src/discovery/sweep.ts';
 import type { Observation } from '../../src/domain/identity.ts';
 import { effectiveSettings, type Preset, type ScanTag } from '../../src/domain/run-settings.ts';
 
@@ -113,6 +114,8 @@ interface HarnessOptions {
   runDelayMs?: number;
   signal?: AbortSignal;
   fold?: (observations: Observation[]) => Promise<FoldOutcome>;
+  /** This host's networks as the engine should see them (default: none, so every target is routed). */
+  segments?: LocalSegment[];
 }
 
 /** Every observation becomes its own new device, named after its IP. */
@@ -149,6 +152,7 @@ function harness(options: HarnessOptions): Harness {
       folds.push(observations);
       return fold(observations);
     },
+    localSegments: () => options.segments ?? [],
   };
   return { ctx, logs, progress, folds, messages: () => logs.map((line) => line.message) };
 }
@@ -208,15 +212,21 @@ describe('executeRun: a successful run', () => {
       { level: 'info', message: 'scan preset: normal' },
       { level: 'info', message: 'scan tags: names, snmp' },
       { level: 'info', message: 'scope targets: 4 (max=1024)' },
-      { level: 'info', message: 'liveness: fping (raw ICMP, one process)' },
-      { level: 'info', message: 'ping sweep: attempted=4 succeeded=3' },
-      { level: 'info', message: `arp source: ${arpTablePath} (arp-scan skipped: arp-scan not installed)` },
-      { level: 'info', message: 'arp scrape: entries=2 devices_seen=3 devices_created=3' },
+      { level: 'info', message: 'liveness: fping (raw ICMP, one process) for 2 targets' },
+      { level: 'info', message: 'ping sweep: attempted=2 succeeded=2' },
+      { level: 'info', message: `arp source: ${arpTablePath}` },
+      { level: 'info', message: 'arp scrape: entries=2 devices_seen=2 devices_created=2' },
       { level: 'info', message: 'discovery run completed' },
     ]);
-    expect(h.folds).toEqual([[{ ip: '10.0.0.1', mac: MAC_1 }, { ip: '10.0.0.2', mac: MAC_2 }, { ip: '10.0.0.3' }]]);
+    // The network and broadcast addresses of the /30 are not probed (G-25); fping's stray .3 is ignored.
+    expect(h.folds).toEqual([
+      [
+        { ip: '10.0.0.1', mac: MAC_1 },
+        { ip: '10.0.0.2', mac: MAC_2 },
+      ],
+    ]);
     expect(runner.commands()).toEqual(['fping -c 1 -q -t 800 127.0.0.1', 'fping -a -q -r 1 -t 800 -i 1 -B 1']);
-    expect(runner.calls[1]?.input).toBe('10.0.0.0\n10.0.0.1\n10.0.0.2\n10.0.0.3\n');
+    expect(runner.calls[1]?.input).toBe('10.0.0.1\n10.0.0.2\n');
     expect(runner.calls.every((call) => call.signal === h.ctx.signal)).toBe(true);
   });
 
@@ -239,13 +249,13 @@ describe('executeRun: a successful run', () => {
       max_targets: 1024,
       runtime_budget_ms: 30_000,
       ping_available: true,
-      ping_attempted: 4,
+      ping_attempted: 2,
       ping_succeeded: 1,
       arp_entries: 2,
       devices_seen: 2,
       devices_created: 2,
     });
-    expect(stats.stage_ms).toEqual({ sweep: expect.any(Number), arp: expect.any(Number), fold: expect.any(Number) });
+    expect(stats.stage_ms).toEqual({ sweep: expect.any(Number), fold: expect.any(Number) });
     expect(stats.duration_ms).toEqual(expect.any(Number));
     expect(stats).not.toHaveProperty('ping_timeout_ms');
   });
@@ -253,13 +263,12 @@ describe('executeRun: a successful run', () => {
   it('reports progress per stage, ending with completed', async () => {
     const h = harness({ runner: new ScriptedRunner({ fping: fping(['10.0.0.1']) }), arpTablePath: arpTable([]) });
     await executeRun(h.ctx);
-    expect(h.progress[0]).toEqual({ stage: 'sweep', done: 0, total: 4 });
-    expect(h.progress).toContainEqual({ stage: 'sweep', done: 4, total: 4 });
+    expect(h.progress[0]).toEqual({ stage: 'sweep', done: 0, total: 2 });
+    expect(h.progress).toContainEqual({ stage: 'sweep', done: 2, total: 2 });
     expect(h.progress).toContainEqual({ stage: 'fold', done: 1, total: 1 });
     expect(h.progress.at(-1)).toEqual({ stage: 'completed', done: 1, total: 1 });
     expect(h.progress.map((entry) => entry.stage).filter((stage, i, all) => stage !== all[i - 1])).toEqual([
       'sweep',
-      'arp',
       'fold',
       'completed',
     ]);
@@ -303,9 +312,7 @@ describe('executeRun: a successful run', () => {
     const h = harness({ runner: new ScriptedRunner({ fping: fping([]) }) });
     const outcome = await executeRun(h.ctx);
     expect(outcome.status).toBe('succeeded');
-    expect(h.messages()).toContain(
-      `arp source: ${h.ctx.arpTablePath} (missing) (arp-scan skipped: arp-scan not installed)`,
-    );
+    expect(h.messages()).toContain(`arp source: ${h.ctx.arpTablePath} (missing)`);
     expect(h.messages()).toContain('arp scrape: entries=0 devices_seen=0 devices_created=0');
     expect(h.folds).toEqual([]);
   });
@@ -324,14 +331,14 @@ describe('executeRun: a successful run', () => {
     });
     const h = harness({ runner, arpTablePath: DEFAULT_ARP_TABLE_PATH });
     await executeRun(h.ctx);
-    expect(runner.commands()).toContain('ip -j -4 neigh show');
+    expect(runner.commands()).toContain('ip -s -j -4 neigh show');
     expect(h.folds).toEqual([
       [
         { ip: '10.0.0.1', mac: MAC_1 },
         { ip: '10.0.0.3', mac: MAC_3 },
       ],
     ]);
-    expect(h.messages()).toContain('arp source: kernel neighbour table (arp-scan skipped: arp-scan not installed)');
+    expect(h.messages()).toContain('arp source: kernel neighbour table');
   });
 
   it('folds in batches of 2000 and counts distinct devices, not entries', async () => {
@@ -398,17 +405,12 @@ describe('executeRun: choosing how to test liveness', () => {
     });
     expectInOrder(h.messages(), [
       'scope targets: 4 (max=1024)',
-      'liveness: ping pool of 16',
-      'ping sweep: attempted=4 succeeded=1',
+      'liveness: ping pool of 16 for 2 targets',
+      'ping sweep: attempted=2 succeeded=1',
       'arp scrape: entries=0 devices_seen=1 devices_created=1',
     ]);
     expect(runner.commands().slice(0, 2)).toEqual(['fping -c 1 -q -t 800 127.0.0.1', 'ping -c 1 -W 1 127.0.0.1']);
-    expect(runner.commands().slice(2).sort()).toEqual([
-      'ping -c 1 -n -W 0.8 10.0.0.0',
-      'ping -c 1 -n -W 0.8 10.0.0.1',
-      'ping -c 1 -n -W 0.8 10.0.0.2',
-      'ping -c 1 -n -W 0.8 10.0.0.3',
-    ]);
+    expect(runner.commands().slice(2).sort()).toEqual(['ping -c 1 -n -W 0.8 10.0.0.1', 'ping -c 1 -n -W 0.8 10.0.0.2']);
     expect(h.folds).toEqual([[{ ip: '10.0.0.1' }]]);
     expect(outcome.stats).toMatchObject({ liveness_method: 'ping', method: 'arp+icmp', ping_succeeded: 1 });
   });
@@ -433,7 +435,7 @@ describe('executeRun: choosing how to test liveness', () => {
     expectInOrder(h.messages(), [
       'scope targets: 1 (max=1024)',
       note,
-      'liveness: TCP connect to common ports (ICMP not usable here)',
+      'liveness: TCP connect to common ports (ICMP not usable here) for 1 target',
       'tcp sweep: attempted=1 alive=1',
       'arp scrape: entries=0 devices_seen=1 devices_created=1',
       'discovery run completed',
@@ -624,5 +626,78 @@ describe('executeRun: cancel and deadline', () => {
     const outcome = await executeRun(h.ctx);
     expect(outcome.status).toBe('canceled');
     expect(runner.calls).toEqual([]);
+  });
+});
+
+describe('executeRun: hosts on a local segment', () => {
+  // The scanner sits on 10.0.0.0/29 as 10.0.0.2 (its own MAC 02:00:00:00:00:aa); 10.0.1.0/30 is routed.
+  const segment: LocalSegment = {
+    iface: 'eth0',
+    address: '10.0.0.2',
+    mac: '02:00:00:00:00:aa',
+    network: 0x0a000000n,
+    bits: 29,
+  };
+
+  it('tests on-link targets with arp-scan alone, routed ones with fping at the same time, and records itself', async () => {
+    const runner = new ScriptedRunner({
+      fping: fping(['10.0.1.1']),
+      'arp-scan': () => ({ stdout: `10.0.0.1\t${MAC_1}\n10.0.0.5\t${MAC_3}\n` }),
+    });
+    const h = harness({ runner, scope: '10.0.0.0/29,10.0.1.0/30', segments: [segment] });
+    const outcome = await executeRun(h.ctx);
+    expect(outcome.status).toBe('succeeded');
+    const arpCall = runner.calls.find((call) => call.command === 'arp-scan');
+    expect(arpCall?.args).toContain('--interface=eth0');
+    // The scanner's own address is never probed; network and broadcast addresses neither.
+    expect(arpCall?.input).toBe('10.0.0.1\n10.0.0.3\n10.0.0.4\n10.0.0.5\n10.0.0.6\n');
+    const fpingSweep = runner.calls.find((call) => call.command === 'fping' && call.input !== undefined);
+    expect(fpingSweep?.input).toBe('10.0.1.1\n10.0.1.2\n');
+    expect(h.folds).toEqual([
+      [
+        { ip: '10.0.0.1', mac: MAC_1 },
+        { ip: '10.0.0.2', mac: '02:00:00:00:00:aa' },
+        { ip: '10.0.0.5', mac: MAC_3 },
+        { ip: '10.0.1.1' },
+      ],
+    ]);
+    expectInOrder(h.messages(), [
+      'arp sweep: attempted=5 answered=2',
+      'ping sweep: attempted=2 succeeded=1',
+      'arp source: arp-scan on eth0',
+    ]);
+    expect(outcome.stats).toMatchObject({
+      arp_attempted: 5,
+      arp_answered: 2,
+      ping_attempted: 2,
+      liveness_method: 'fping',
+    });
+  });
+
+  it('falls back to fping and fresh neighbour entries on the segment when arp-scan cannot run', async () => {
+    const neighbours = [
+      { dst: '10.0.0.1', dev: 'eth0', lladdr: MAC_1, confirmed: 0, state: ['REACHABLE'] }, // confirmed now
+      { dst: '10.0.0.3', dev: 'eth0', lladdr: MAC_2, confirmed: 600, state: ['REACHABLE'] }, // left 10 min ago
+      { dst: '10.0.0.4', dev: 'eth0', lladdr: MAC_3, confirmed: 0, state: ['REACHABLE'] }, // drops ICMP
+    ];
+    const runner = new ScriptedRunner({
+      fping: fping(['10.0.0.1']),
+      'arp-scan': () => ({ exitCode: 1, stderr: 'arp-scan: pcap_activate: You don\u2019t have permission\n' }),
+      ip: () => ({ stdout: JSON.stringify(neighbours) }),
+    });
+    const h = harness({ runner, scope: '10.0.0.0/29', segments: [segment], arpTablePath: DEFAULT_ARP_TABLE_PATH });
+    const outcome = await executeRun(h.ctx);
+    expect(outcome.status).toBe('succeeded');
+    expect(h.folds).toEqual([
+      [
+        { ip: '10.0.0.1', mac: MAC_1 },
+        { ip: '10.0.0.2', mac: '02:00:00:00:00:aa' },
+        { ip: '10.0.0.4', mac: MAC_3 },
+      ],
+    ]);
+    expect(h.messages().find((message) => message.startsWith('arp source:'))).toMatch(
+      /^arp source: kernel neighbour table \(arp-scan skipped: arp-scan not usable \(eth0: arp-scan: pcap_activate/,
+    );
+    expect(outcome.stats).toMatchObject({ arp_attempted: 0, ping_attempted: 5, ping_succeeded: 1 });
   });
 });

@@ -11,6 +11,7 @@ describe('arp-scan argv', () => {
       '--ignoredups',
       '--retry=2',
       '--timeout=400',
+      '--interval=1',
     ]);
   });
 
@@ -23,10 +24,12 @@ describe('arp-scan argv', () => {
       '--ignoredups',
       '--retry=1',
       '--timeout=1',
+      '--interval=1',
     ]);
-    expect(arpScanArgs({ iface: 'eth1', timeoutMs: 1499.5, retries: 2 }).slice(-2)).toEqual([
+    expect(arpScanArgs({ iface: 'eth1', timeoutMs: 1499.5, retries: 2 }).slice(-3)).toEqual([
       '--retry=3',
       '--timeout=1500',
+      '--interval=1',
     ]);
   });
 });

@@ -17,6 +17,9 @@ export function arpScanArgs(options: ArpScanOptions): string[] {
     '--ignoredups',
     `--retry=${options.retries + 1}`,
     `--timeout=${Math.max(1, Math.round(options.timeoutMs))}`,
+    // One request per millisecond, like fping's -i 1; arp-scan's default pace (256 kbit/s) is
+    // about 2 ms a packet and would set the pace of a whole run.
+    '--interval=1',
   ];
 }
 

@@ -3,7 +3,7 @@ import { IP_NEIGH_ARGS, parseIpNeighJson } from './ip-neigh.parse.ts';
 
 describe('ip -j neigh', () => {
   it('asks for the IPv4 neighbour table as JSON', () => {
-    expect([...IP_NEIGH_ARGS]).toEqual(['-j', '-4', 'neigh', 'show']);
+    expect([...IP_NEIGH_ARGS]).toEqual(['-s', '-j', '-4', 'neigh', 'show']);
   });
 
   it('keeps entries with a MAC and marks which states are fresh', () => {

@@ -1,0 +1,210 @@
+import { readFile } from 'node:fs/promises';
+import type { Observation } from '../domain/identity.ts';
+import { type ScopeEntry, scopeContains } from '../domain/scope.ts';
+import { IP_NEIGH_ARGS, parseIpNeighJson, type StatefulNeighbour } from './probes/ip-neigh.parse.ts';
+import { parseProcNetArp } from './probes/neighbour-table.parse.ts';
+import type { RunContext } from './run-context.ts';
+import {
+  arpScan,
+  type LivenessPlan,
+  type LocalSegment,
+  localSegments,
+  onSegment,
+  planLiveness,
+  sweep,
+} from './sweep.ts';
+
+export const DEFAULT_ARP_TABLE_PATH = '/proc/net/arp';
+
+/** Thrown for an expected failure that ends the run with its message. */
+export class StageFailure extends Error {}
+
+export interface PresenceResult {
+  observations: Observation[];
+  stats: Record<string, unknown>;
+}
+
+/**
+ * Who is there (SPEC §5.6–§5.7, made faster and truer):
+ * - On a local segment, ARP is the liveness test: a host that answers anything must answer ARP,
+ *   even one that drops ICMP, and the reply carries its MAC. arp-scan covers those targets.
+ * - Targets off the local segments (routed) get the ICMP sweep (fping, a ping pool, or TCP
+ *   connects), concurrently with arp-scan, and are recorded by IP alone.
+ * - When arp-scan is not usable, the on-link targets get the ICMP sweep too and MACs come from the
+ *   kernel neighbour table — only entries confirmed during this run, so an address a host has left
+ *   is not reported as seen again.
+ * - The scanner's own addresses are recorded with its own MACs, without probing.
+ */
+export async function findPresence(
+  ctx: RunContext,
+  entries: readonly ScopeEntry[],
+  targets: readonly string[],
+  runStartedAt: number,
+): Promise<PresenceResult> {
+  const segments = (ctx.localSegments ?? localSegments)();
+  const inScope = (ip: string): boolean => ctx.scope === null || scopeContains(entries, ip);
+  const own = segments.filter((segment) => inScope(segment.address) && targets.includes(segment.address));
+  const ownAddresses = new Set(own.map((segment) => segment.address));
+  const probeTargets = targets.filter((ip) => !ownAddresses.has(ip));
+  const onLink = probeTargets.filter((ip) => segments.some((segment) => onSegment(segment, ip)));
+  const offLink = probeTargets.filter((ip) => !segments.some((segment) => onSegment(segment, ip)));
+  const total = probeTargets.length;
+  let done = 0;
+  const progress = (count: number): void => {
+    done += count;
+    ctx.progress('sweep', Math.min(done, total), total);
+  };
+
+  ctx.progress('sweep', 0, total);
+  const plan =
+    probeTargets.length > 0 ? await planLiveness(ctx.runner, ctx.settings.pingTimeoutMs, ctx.signal) : undefined;
+  if (plan) {
+    for (const note of plan.notes) await ctx.log('warn', note);
+  }
+  const [arp, offLinkAlive] = await Promise.all([
+    onLink.length > 0 ? arpScan(ctx.runner, onLink, { ...arpOptions(ctx), segments }) : undefined,
+    offLink.length > 0 && plan ? icmpSweep(ctx, plan, offLink, progress) : ([] as string[]),
+  ]);
+  if (arp?.status === 'ok') progress(onLink.length);
+  throwIfAborted(ctx.signal);
+
+  const observations = new Map<string, Observation>();
+  for (const segment of own) observations.set(segment.address, observationOf(segment.address, segment.mac));
+  for (const ip of offLinkAlive) observations.set(ip, { ip });
+
+  let pinged = offLink.length > 0 && plan ? offLink.length : 0;
+  let answered = offLinkAlive.length;
+  let arpSource: string;
+  if (arp?.status === 'ok') {
+    for (const { ip, mac } of arp.value.found) if (inScope(ip)) observations.set(ip, { ip, mac });
+    arpSource = `arp-scan on ${arp.value.interfaces.join(', ')}`;
+    await ctx.log('info', `arp sweep: attempted=${onLink.length} answered=${arp.value.found.length}`);
+  } else {
+    const why = arp === undefined ? 'no target on a local segment' : arp.status === 'skipped' ? arp.reason : arp.error;
+    const onLinkAlive = onLink.length > 0 && plan ? await icmpSweep(ctx, plan, onLink, progress) : [];
+    pinged += onLink.length > 0 && plan ? onLink.length : 0;
+    answered += onLinkAlive.length;
+    const neighbours = await readNeighbours(ctx);
+    const aliveNow = new Set([...offLinkAlive, ...onLinkAlive]);
+    const runSeconds = (performance.now() - runStartedAt) / 1000 + 1;
+    for (const ip of onLinkAlive) observations.set(ip, { ip });
+    for (const entry of neighbours.entries) {
+      if (!inScope(entry.ip) || ownAddresses.has(entry.ip)) continue;
+      // Without a scope the run only folds what the kernel already knows (SPEC §5.5).
+      const confirmedThisRun =
+        ctx.scope === null || entry.confirmedAgoSeconds === undefined
+          ? entry.fresh
+          : entry.fresh && entry.confirmedAgoSeconds <= runSeconds;
+      if (aliveNow.has(entry.ip) || confirmedThisRun) observations.set(entry.ip, { ip: entry.ip, mac: entry.mac });
+    }
+    arpSource = `${neighbours.source}${arp === undefined ? '' : ` (arp-scan skipped: ${why})`}`;
+  }
+  throwIfAborted(ctx.signal);
+  if (pinged > 0) {
+    await ctx.log(
+      'info',
+      plan?.method === 'tcp'
+        ? `tcp sweep: attempted=${pinged} alive=${answered}`
+        : `ping sweep: attempted=${pinged} succeeded=${answered}`,
+    );
+  }
+  await ctx.log('info', `arp source: ${arpSource}`);
+  const list = [...observations.values()].sort((a, b) => compareIp(a.ip, b.ip));
+  return {
+    observations: list,
+    stats: {
+      method: plan?.method === 'tcp' ? 'arp+tcp' : pinged > 0 || plan?.pingAvailable ? 'arp+icmp' : 'arp',
+      liveness_method: pinged > 0 ? plan?.method : arp?.status === 'ok' ? 'arp' : 'none',
+      ping_available: plan?.pingAvailable ?? ctx.runner.which('ping') !== undefined,
+      ping_attempted: plan?.method === 'tcp' ? 0 : pinged,
+      ping_succeeded: plan?.method === 'tcp' ? 0 : answered,
+      tcp_alive: plan?.method === 'tcp' ? answered : 0,
+      arp_attempted: arp?.status === 'ok' ? onLink.length : 0,
+      arp_answered: arp?.status === 'ok' ? arp.value.found.length : 0,
+      arp_source: arpSource,
+    },
+  };
+}
+
+function observationOf(ip: string, mac: string | undefined): Observation {
+  return mac ? { ip, mac } : { ip };
+}
+
+async function icmpSweep(
+  ctx: RunContext,
+  plan: LivenessPlan,
+  targets: readonly string[],
+  progress: (count: number) => void,
+): Promise<string[]> {
+  const described = {
+    fping: 'fping (raw ICMP, one process)',
+    ping: `ping pool of ${ctx.settings.pingWorkers}`,
+    tcp: 'TCP connect to common ports (ICMP not usable here)',
+  }[plan.method];
+  await ctx.log('info', `liveness: ${described} for ${targets.length} target${targets.length === 1 ? '' : 's'}`);
+  let reported = 0;
+  const result = await sweep(ctx.runner, plan.method, targets, {
+    timeoutMs: ctx.settings.pingTimeoutMs,
+    retries: ctx.settings.pingRetries,
+    workers: plan.method === 'tcp' ? Math.max(ctx.settings.pingWorkers, 64) : ctx.settings.pingWorkers,
+    signal: ctx.signal,
+    onProgress: (count) => {
+      progress(count - reported);
+      reported = count;
+    },
+  });
+  throwIfAborted(ctx.signal);
+  if (result.status !== 'ok') {
+    const reason = result.status === 'failed' ? result.error : result.reason;
+    await ctx.log('error', `liveness sweep failed: ${reason}`);
+    throw new StageFailure(`ping failed: ${reason}`);
+  }
+  // Only what was asked: a stray line from the prober never becomes a device.
+  const asked = new Set(targets);
+  return result.value.filter((ip) => asked.has(ip));
+}
+
+function arpOptions(ctx: RunContext): { timeoutMs: number; retries: number; signal: AbortSignal } {
+  // ARP answers on a LAN take microseconds; a short wait keeps arp-scan from setting the pace.
+  return {
+    timeoutMs: Math.min(ctx.settings.pingTimeoutMs, 250),
+    retries: ctx.settings.pingRetries,
+    signal: ctx.signal,
+  };
+}
+
+/**
+ * The kernel's neighbour table: `ip -s -j neigh` when available (state and confirmation age),
+ * else the ARP table file (SPEC §5.7; also what DISCOVERY_ARP_TABLE_PATH points tests at).
+ */
+async function readNeighbours(ctx: RunContext): Promise<{ entries: StatefulNeighbour[]; source: string }> {
+  const ip = ctx.arpTablePath === DEFAULT_ARP_TABLE_PATH ? ctx.runner.which('ip') : undefined;
+  if (ip) {
+    const result = await ctx.runner.run({ command: ip, args: IP_NEIGH_ARGS, timeoutMs: 5000, signal: ctx.signal });
+    if (result.exitCode === 0) return { entries: parseIpNeighJson(result.stdout), source: 'kernel neighbour table' };
+  }
+  try {
+    const text = await readFile(ctx.arpTablePath, 'utf8');
+    // A plain ARP file has no state: every complete entry counts as fresh.
+    return { entries: parseProcNetArp(text).map((entry) => ({ ...entry, fresh: true })), source: ctx.arpTablePath };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { entries: [], source: `${ctx.arpTablePath} (missing)` };
+    throw new StageFailure((error as Error).message);
+  }
+}
+
+export function compareIp(a: string, b: string): number {
+  const key = (ip: string) =>
+    ip
+      .split('.')
+      .map((part) => part.padStart(3, '0'))
+      .join('.');
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+}
+
+export type { LocalSegment };
