@@ -4,7 +4,7 @@ import type { Schema } from './schema.ts';
 
 /**
  * Recomputes the derived columns of the given devices (primary IP, last seen, last change, search
- * text; SPEC §4.4) from their facts. Every repository that changes a device's facts calls this in
+ * text, effective tags; SPEC §4.4) from their facts and tags. Every repository that changes a device's facts calls this in
  * the same transaction, so the list endpoint reads one indexed table and is never stale.
  */
 export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: readonly string[]): Promise<void> {
@@ -15,7 +15,8 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
       primary_ip = s.primary_ip,
       last_seen_at = s.last_seen_at,
       last_change_at = s.last_change_at,
-      search_text = s.search_text
+      search_text = s.search_text,
+      tags = s.tags
     FROM (
       SELECT dv.id,
         pip.ip AS primary_ip,
@@ -23,7 +24,8 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
         GREATEST(dv.updated_at, md.updated_at, ips.max_created, macs.max_created, svc.max_created,
                  snmp.updated_at, pvid.max_observed, lnk.max_at) AS last_change_at,
         lower(concat_ws(' ', dv.id::text, dv.display_name, md.owner, md.location, md.notes, ips.texts, macs.texts,
-                        snmp.sys_name, snmp.sys_descr, snmp.sys_location, snmp.sys_contact)) AS search_text
+                        snmp.sys_name, snmp.sys_descr, snmp.sys_location, snmp.sys_contact)) AS search_text,
+        COALESCE(tg.tags, '{}') AS tags
       FROM devices dv
       LEFT JOIN device_metadata md ON md.device_id = dv.id
       LEFT JOIN device_snmp snmp ON snmp.device_id = dv.id
@@ -56,6 +58,15 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
           SELECT COALESCE(l.observed_at, l.updated_at) FROM links l WHERE l.b_device_id = dv.id
         ) x
       ) lnk ON true
+      -- Effective tags: manual before auto, each tag once (G-08).
+      LEFT JOIN LATERAL (
+        SELECT array_agg(t.tag ORDER BY t.manual DESC, t.confidence DESC, t.updated_at DESC, t.tag ASC) AS tags
+          FROM (
+            SELECT DISTINCT ON (tag) tag, (source = 'manual') AS manual, confidence, updated_at
+              FROM device_tags WHERE device_id = dv.id
+             ORDER BY tag, (source = 'manual') DESC, confidence DESC, updated_at DESC
+          ) t
+      ) tg ON true
       WHERE dv.id = ANY(${sql.val(deviceIds)}::uuid[])
     ) s
     WHERE d.id = s.id`.execute(db);

@@ -43,20 +43,10 @@ const SORT_KEYS: Record<DeviceSort, RawBuilder<unknown>> = {
   last_change_desc: sql`d.last_change_at`,
 };
 
-/** Effective tags: manual before auto, each tag once (G-08). */
-const EFFECTIVE_TAGS = sql`(
-  SELECT array_agg(t.tag ORDER BY t.manual DESC, t.confidence DESC, t.updated_at DESC, t.tag ASC)
-    FROM (
-      SELECT DISTINCT ON (tag) tag, (source = 'manual') AS manual, confidence, updated_at
-        FROM device_tags WHERE device_id = d.id
-       ORDER BY tag, (source = 'manual') DESC, confidence DESC, updated_at DESC
-    ) t
-)`;
-
 function selectDevices(sortKey: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
     SELECT d.id, d.display_name, d.primary_ip, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
-           md.owner, md.location, md.notes, ${EFFECTIVE_TAGS} AS tags, ${sortKey} AS sort_at
+           md.owner, md.location, md.notes, d.tags, ${sortKey} AS sort_at
       FROM devices d
       LEFT JOIN device_metadata md ON md.device_id = d.id`;
 }
@@ -76,7 +66,7 @@ export class DeviceRepository {
     if (q) {
       const pattern = likeContains(q);
       // The first test is served by the trigram index on the translated text; the second is exact.
-      conditions.push(sql`translate(d.search_text, '.:', 'qq') LIKE ${pattern.replace(/[.:]/g, 'q')}`);
+      conditions.push(sql`translate(d.search_text, '.:-', 'qqq') LIKE ${pattern.replace(/[.:-]/g, 'q')}`);
       conditions.push(sql`d.search_text LIKE ${pattern}`);
     }
     if (query.status === 'online') {

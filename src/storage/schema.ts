@@ -17,6 +17,7 @@ export interface DevicesTable {
   last_seen_at: string | null;
   last_change_at: Timestamp;
   search_text: Generated<string>;
+  tags: Generated<string[]>;
 }
 
 export interface DeviceMetadataTable {

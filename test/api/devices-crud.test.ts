@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshDeviceSummaries } from '../../src/storage/device-summary.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { createTestCore, type TestCore } from '../support/core-app.ts';
 import { addFacts } from '../support/fixtures.ts';
@@ -140,5 +142,32 @@ describeEachBackend('devices: create, get, update', (backend) => {
       const updated = await put(id, { display_name: 'renamed' });
       expect(Date.parse(updated.body.last_change_at)).toBeGreaterThan(Date.parse(before.body.last_change_at));
     });
+  });
+});
+
+describeEachBackend('devices: effective tags', (backend) => {
+  let core: TestCore;
+  beforeAll(async () => {
+    core = await createTestCore(backend);
+  });
+  afterAll(() => core.close());
+
+  it('lists manual tags first and each tag once (G-08), in the list and in get', async () => {
+    const { body } = await core.json<Device>({
+      method: 'POST',
+      url: '/api/v1/devices',
+      payload: { display_name: 'edge' },
+    });
+    await sql`
+      INSERT INTO device_tags (device_id, tag, source, confidence, updated_at) VALUES
+        (${body.id}, 'router', 'auto', 88, now() - interval '1 hour'),
+        (${body.id}, 'firewall', 'auto', 90, now()),
+        (${body.id}, 'router', 'manual', 100, now() - interval '2 hours'),
+        (${body.id}, 'switch', 'auto', 70, now())`.execute(core.database.db);
+    await refreshDeviceSummaries(core.database.db, [body.id]);
+    const fetched = await core.json<Device>({ method: 'GET', url: `/api/v1/devices/${body.id}` });
+    expect(fetched.body.tags).toEqual(['router', 'firewall', 'switch']);
+    const list = await core.json<{ devices: Device[] }>({ method: 'GET', url: '/api/v1/devices?q=edge' });
+    expect(list.body.devices[0]?.tags).toEqual(['router', 'firewall', 'switch']);
   });
 });

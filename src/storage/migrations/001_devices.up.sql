@@ -12,18 +12,20 @@ CREATE TABLE IF NOT EXISTS devices (
     primary_ip     inet,
     last_seen_at   timestamptz,
     last_change_at timestamptz NOT NULL DEFAULT now(),
-    search_text    text        NOT NULL DEFAULT ''
+    search_text    text        NOT NULL DEFAULT '',
+    -- Effective tags (manual first, each once), so a list page never aggregates device_tags per row.
+    tags           text[]      NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS devices_updated_at_idx ON devices (updated_at DESC);
 CREATE INDEX IF NOT EXISTS devices_created_at_id_idx ON devices (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS devices_last_seen_id_idx
     ON devices ((COALESCE(last_seen_at, '1970-01-01 00:00:00+00'::timestamptz)) DESC, id DESC);
 CREATE INDEX IF NOT EXISTS devices_last_change_id_idx ON devices (last_change_at DESC, id DESC);
--- Trigram search. pg_trgm treats '.' and ':' as word breaks, which makes IP and MAC fragments
--- unselective; mapping them to a letter keeps "10.0.1" one searchable word. The query re-checks the
--- untranslated text, so the mapping never changes results.
+-- Trigram search. pg_trgm treats '.', ':' and '-' as word breaks, which makes IP, MAC and host-name
+-- fragments ("10.0.1", "aa:bb", "printer-3") unselective; mapping them to a letter keeps each one
+-- searchable word. The query re-checks the untranslated text, so the mapping never changes results.
 CREATE INDEX IF NOT EXISTS devices_search_trgm_idx
-    ON devices USING gin ((translate(search_text, '.:', 'qq')) gin_trgm_ops);
+    ON devices USING gin ((translate(search_text, '.:-', 'qqq')) gin_trgm_ops);
 
 CREATE TABLE IF NOT EXISTS device_metadata (
     id         uuid        PRIMARY KEY DEFAULT gen_random_uuid(),
