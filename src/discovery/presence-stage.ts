@@ -39,8 +39,8 @@ export async function findPresence(
   ctx: RunContext,
   entries: readonly ScopeEntry[],
   targets: readonly string[],
-  runStartedAt: number,
 ): Promise<PresenceResult> {
+  const startedAt = performance.now();
   const segments = (ctx.localSegments ?? localSegments)();
   const inScope = (ip: string): boolean => ctx.scope === null || scopeContains(entries, ip);
   const own = segments.filter((segment) => inScope(segment.address) && targets.includes(segment.address));
@@ -54,16 +54,20 @@ export async function findPresence(
     done += count;
     ctx.progress('sweep', Math.min(done, total), total);
   };
-
   ctx.progress('sweep', 0, total);
-  const plan =
-    probeTargets.length > 0 ? await planLiveness(ctx.runner, ctx.settings.pingTimeoutMs, ctx.signal) : undefined;
-  if (plan) {
-    for (const note of plan.notes) await ctx.log('warn', note);
-  }
+
+  // How to ping is decided only if something has to be pinged (the preflight logs its findings).
+  let planned: Promise<LivenessPlan> | undefined;
+  const plan = (): Promise<LivenessPlan> => {
+    planned ??= planLiveness(ctx.runner, ctx.settings.pingTimeoutMs, ctx.signal).then(async (result) => {
+      for (const note of result.notes) await ctx.log('warn', note);
+      return result;
+    });
+    return planned;
+  };
   const [arp, offLinkAlive] = await Promise.all([
     onLink.length > 0 ? arpScan(ctx.runner, onLink, { ...arpOptions(ctx), segments }) : undefined,
-    offLink.length > 0 && plan ? icmpSweep(ctx, plan, offLink, progress) : ([] as string[]),
+    offLink.length > 0 ? plan().then((chosen) => icmpSweep(ctx, chosen, offLink, progress)) : ([] as string[]),
   ]);
   if (arp?.status === 'ok') progress(onLink.length);
   throwIfAborted(ctx.signal);
@@ -72,7 +76,7 @@ export async function findPresence(
   for (const segment of own) observations.set(segment.address, observationOf(segment.address, segment.mac));
   for (const ip of offLinkAlive) observations.set(ip, { ip });
 
-  let pinged = offLink.length > 0 && plan ? offLink.length : 0;
+  let pinged = offLink.length;
   let answered = offLinkAlive.length;
   let arpSource: string;
   if (arp?.status === 'ok') {
@@ -80,13 +84,20 @@ export async function findPresence(
     arpSource = `arp-scan on ${arp.value.interfaces.join(', ')}`;
     await ctx.log('info', `arp sweep: attempted=${onLink.length} answered=${arp.value.found.length}`);
   } else {
-    const why = arp === undefined ? 'no target on a local segment' : arp.status === 'skipped' ? arp.reason : arp.error;
-    const onLinkAlive = onLink.length > 0 && plan ? await icmpSweep(ctx, plan, onLink, progress) : [];
-    pinged += onLink.length > 0 && plan ? onLink.length : 0;
+    const why = arp === undefined ? '' : ` (arp-scan skipped: ${arp.status === 'skipped' ? arp.reason : arp.error})`;
+    let onLinkAlive: string[] = [];
+    if (onLink.length > 0) {
+      // Without arp-scan the kernel must ARP every target during the sweep, or a host that drops
+      // ICMP but is still cached would go unseen; clearing needs CAP_NET_ADMIN and is skipped without it.
+      await flushNeighbours(ctx, entries, segments);
+      onLinkAlive = await icmpSweep(ctx, await plan(), onLink, progress);
+    }
+    pinged += onLink.length;
     answered += onLinkAlive.length;
     const neighbours = await readNeighbours(ctx);
     const aliveNow = new Set([...offLinkAlive, ...onLinkAlive]);
-    const runSeconds = (performance.now() - runStartedAt) / 1000 + 1;
+    // `ip -s` reports whole seconds, rounded down: confirmed within this stage means ≤ its length.
+    const stageSeconds = (performance.now() - startedAt) / 1000;
     for (const ip of onLinkAlive) observations.set(ip, { ip });
     for (const entry of neighbours.entries) {
       if (!inScope(entry.ip) || ownAddresses.has(entry.ip)) continue;
@@ -94,16 +105,17 @@ export async function findPresence(
       const confirmedThisRun =
         ctx.scope === null || entry.confirmedAgoSeconds === undefined
           ? entry.fresh
-          : entry.fresh && entry.confirmedAgoSeconds <= runSeconds;
+          : entry.fresh && entry.confirmedAgoSeconds <= stageSeconds;
       if (aliveNow.has(entry.ip) || confirmedThisRun) observations.set(entry.ip, { ip: entry.ip, mac: entry.mac });
     }
-    arpSource = `${neighbours.source}${arp === undefined ? '' : ` (arp-scan skipped: ${why})`}`;
+    arpSource = `${neighbours.source}${why}`;
   }
   throwIfAborted(ctx.signal);
+  const method = pinged > 0 ? (await plan()).method : undefined;
   if (pinged > 0) {
     await ctx.log(
       'info',
-      plan?.method === 'tcp'
+      method === 'tcp'
         ? `tcp sweep: attempted=${pinged} alive=${answered}`
         : `ping sweep: attempted=${pinged} succeeded=${answered}`,
     );
@@ -113,17 +125,40 @@ export async function findPresence(
   return {
     observations: list,
     stats: {
-      method: plan?.method === 'tcp' ? 'arp+tcp' : pinged > 0 || plan?.pingAvailable ? 'arp+icmp' : 'arp',
-      liveness_method: pinged > 0 ? plan?.method : arp?.status === 'ok' ? 'arp' : 'none',
-      ping_available: plan?.pingAvailable ?? ctx.runner.which('ping') !== undefined,
-      ping_attempted: plan?.method === 'tcp' ? 0 : pinged,
-      ping_succeeded: plan?.method === 'tcp' ? 0 : answered,
-      tcp_alive: plan?.method === 'tcp' ? answered : 0,
+      method: method === 'tcp' ? 'arp+tcp' : method ? 'arp+icmp' : 'arp',
+      liveness_method: method ?? (arp?.status === 'ok' ? 'arp' : 'none'),
+      ping_available: planned ? (await planned).pingAvailable : ctx.runner.which('ping') !== undefined,
+      ping_attempted: method === 'tcp' ? 0 : pinged,
+      ping_succeeded: method === 'tcp' ? 0 : answered,
+      tcp_alive: method === 'tcp' ? answered : 0,
       arp_attempted: arp?.status === 'ok' ? onLink.length : 0,
       arp_answered: arp?.status === 'ok' ? arp.value.found.length : 0,
       arp_source: arpSource,
     },
   };
+}
+
+/** `ip -4 neigh flush to <scope entry> dev <iface>` for every scope entry on a local segment. */
+async function flushNeighbours(
+  ctx: RunContext,
+  entries: readonly ScopeEntry[],
+  segments: readonly LocalSegment[],
+): Promise<void> {
+  const ip = ctx.runner.which('ip');
+  if (!ip || ctx.arpTablePath !== DEFAULT_ARP_TABLE_PATH) return;
+  for (const entry of entries) {
+    if (entry.family !== 4) continue;
+    for (const segment of segments) {
+      const first = entry.text.split('/')[0] as string;
+      if (!onSegment(segment, first) && !scopeContains([entry], segment.address)) continue;
+      await ctx.runner.run({
+        command: ip,
+        args: ['-4', 'neigh', 'flush', 'to', entry.text, 'dev', segment.iface],
+        timeoutMs: 5000,
+        signal: ctx.signal,
+      });
+    }
+  }
 }
 
 function observationOf(ip: string, mac: string | undefined): Observation {

@@ -55,7 +55,7 @@ export async function executeRun(ctx: RunContext): Promise<RunOutcome> {
       stats.scope_targets = 0;
     }
 
-    const presence = await timed('sweep', () => findPresence(ctx, entries, targets, started));
+    const presence = await timed('sweep', () => findPresence(ctx, entries, targets));
     Object.assign(stats, presence.stats);
     const observations = presence.observations;
     stats.arp_entries = observations.filter((observation) => observation.mac).length;
