@@ -1,26 +1,9 @@
+import type { ConfiguredRunSettings } from '../shared/run-settings.types.ts';
 import type { DiscoveryConfig } from './config.ts';
 
-/**
- * Configured values as the starting point of every run's effective settings (SPEC §5.3); the
- * domain's `effectiveSettings` applies preset and tags on top.
- */
-export interface ConfiguredRunSettings {
-  runtimeBudgetMs: number;
-  maxTargets: number;
-  pingTimeoutMs: number;
-  pingWorkers: number;
-  enrichMaxTargets: number;
-  enrichWorkers: number;
-  nameResolution: boolean;
-  snmp: boolean;
-  lldp: boolean;
-  cdp: boolean;
-  portScan: boolean;
-  portScanWorkers: number;
-  portScanTimeoutMs: number;
-  portScanMaxTargets: number;
-}
+export type { ConfiguredRunSettings };
 
+/** Configured values as the starting point of every run's effective settings (SPEC §5.3). */
 export function configuredRunSettings(config: DiscoveryConfig): ConfiguredRunSettings {
   return {
     runtimeBudgetMs: config.maxRuntimeMs,

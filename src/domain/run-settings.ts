@@ -1,3 +1,5 @@
+import type { ConfiguredRunSettings } from '../shared/run-settings.types.ts';
+
 /**
  * Effective settings of one discovery run: configured values, then the preset, then scan tags,
  * which only ever enable features (SPEC §5.3).
@@ -8,25 +10,12 @@ export const SCAN_TAGS = ['names', 'ports', 'snmp', 'topology'] as const;
 export type ScanTag = (typeof SCAN_TAGS)[number];
 export const MAX_SCAN_TAGS = 8;
 
-export interface RunSettings {
-  runtimeBudgetMs: number;
-  maxTargets: number;
-  pingTimeoutMs: number;
-  pingWorkers: number;
+/** Effective settings of one run: the configured ones adjusted by preset and tags. */
+export interface RunSettings extends ConfiguredRunSettings {
   pingRetries: number;
-  enrichMaxTargets: number;
-  enrichWorkers: number;
-  nameResolution: boolean;
-  snmp: boolean;
-  lldp: boolean;
-  cdp: boolean;
-  portScan: boolean;
-  portScanWorkers: number;
-  portScanTimeoutMs: number;
-  portScanMaxTargets: number;
 }
 
-export type BaseSettings = Omit<RunSettings, 'pingRetries'>;
+export type BaseSettings = ConfiguredRunSettings;
 
 export function effectiveSettings(base: BaseSettings, preset: Preset, tags: readonly ScanTag[]): RunSettings {
   const settings: RunSettings = { ...base, pingRetries: 1 };

@@ -43,12 +43,23 @@ const SORT_KEYS: Record<DeviceSort, RawBuilder<unknown>> = {
   last_change_desc: sql`d.last_change_at`,
 };
 
-function selectDevices(sortKey: RawBuilder<unknown>): RawBuilder<unknown> {
+/**
+ * The page is chosen from `devices` alone (filter, sort, limit) and only its rows are joined to
+ * their metadata: joining before the LIMIT would fetch metadata for every match of a search.
+ */
+function selectPage(sortKey: RawBuilder<unknown>, where: RawBuilder<unknown>, limit: number): RawBuilder<unknown> {
   return sql`
-    SELECT d.id, d.display_name, d.primary_ip, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
-           md.owner, md.location, md.notes, d.tags, ${sortKey} AS sort_at
-      FROM devices d
-      LEFT JOIN device_metadata md ON md.device_id = d.id`;
+    SELECT p.*, md.owner, md.location, md.notes
+      FROM (
+        SELECT d.id, d.display_name, d.primary_ip, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
+               d.tags, ${sortKey} AS sort_at
+          FROM devices d
+          ${where}
+         ORDER BY ${sortKey} DESC, d.id DESC
+         LIMIT ${limit}
+      ) p
+      LEFT JOIN device_metadata md ON md.device_id = p.id
+     ORDER BY p.sort_at DESC, p.id DESC`;
 }
 
 /** Escapes LIKE wildcards so `%` and `_` in a search match literally (G-22). */
@@ -82,16 +93,14 @@ export class DeviceRepository {
       conditions.push(sql`(${sortKey}, d.id) < (${query.after.at}::timestamptz, ${query.after.id}::uuid)`);
     }
     const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions, sql` AND `)}` : sql``;
-    const { rows } = await sql<DeviceRow>`
-      ${selectDevices(sortKey)}
-      ${where}
-      ORDER BY ${sortKey} DESC, d.id DESC
-      LIMIT ${query.limit + 1}`.execute(this.db);
+    const { rows } = await sql<DeviceRow>`${selectPage(sortKey, where, query.limit + 1)}`.execute(this.db);
     return rows;
   }
 
   async get(id: string): Promise<DeviceRow | undefined> {
-    const { rows } = await sql<DeviceRow>`${selectDevices(SORT_KEYS.created_desc)} WHERE d.id = ${id}`.execute(this.db);
+    const { rows } = await sql<DeviceRow>`${selectPage(SORT_KEYS.created_desc, sql`WHERE d.id = ${id}`, 1)}`.execute(
+      this.db,
+    );
     return rows[0];
   }
 

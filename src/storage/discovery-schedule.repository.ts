@@ -1,33 +1,12 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { DiscoveryRunRepository, type RunRow } from './discovery-run.repository.ts';
-import type { Schema } from './schema.ts';
+import type { DiscoverySchedulesTable, Schema } from './schema.ts';
 
-export interface ScheduleRow {
-  id: string;
-  name: string | null;
-  scope: string;
-  preset: 'fast' | 'normal' | 'deep';
-  tags: string[];
-  interval_seconds: number | null;
-  cron: string | null;
-  enabled: boolean;
-  next_run_at: string | null;
-  last_run_id: string | null;
-  last_enqueued_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** A schedule as stored. */
+export type ScheduleRow = Selectable<DiscoverySchedulesTable>;
 
-export interface ScheduleValues {
-  name: string | null;
-  scope: string;
-  preset: 'fast' | 'normal' | 'deep';
-  tags: string[];
-  interval_seconds: number | null;
-  cron: string | null;
-  enabled: boolean;
-  next_run_at: string | null;
-}
+/** What create and update write: everything but ids and bookkeeping. */
+export type ScheduleValues = Omit<ScheduleRow, 'id' | 'last_run_id' | 'last_enqueued_at' | 'created_at' | 'updated_at'>;
 
 const COLUMNS = sql.raw(
   'id, name, scope, preset, tags, interval_seconds, cron, enabled, next_run_at, last_run_id, last_enqueued_at, created_at, updated_at',

@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { sleep, withTimeout } from './timing.ts';
+
+export { sleep };
 
 /**
  * `roller core` inside a lab network namespace (`ip netns exec <ns> node bin/roller.js core`), listening on
@@ -405,21 +408,5 @@ function procInfo(pid: number): { ppid: number; comm: string; state: string } {
     return { ppid: Number(ppid), comm, state };
   } catch {
     return { ppid: 0, comm: '', state: '' };
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolveTimeout) => {
-    timer = setTimeout(() => resolveTimeout(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

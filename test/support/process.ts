@@ -4,6 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
+import { sleep, withTimeout } from './timing.ts';
+
+export { sleep };
 
 /**
  * Runs the real `roller` command as a child process (`node bin/roller.js …`) for process-level tests:
@@ -340,20 +343,4 @@ export function registerProcessCleanup(): void {
     await killAllRollers();
     removeTempDirs();
   }, EXIT_LIMIT_MS * 2);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolveTimeout) => {
-    timer = setTimeout(() => resolveTimeout(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
