@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Observation } from '../domain/identity.ts';
 import { type ScopeEntry, scopeContains } from '../domain/scope.ts';
+import { ipv4ToBigInt } from '../shared/ip-math.ts';
 import { IP_NEIGH_ARGS, parseIpNeighJson, type StatefulNeighbour } from './probes/ip-neigh.parse.ts';
 import { parseProcNetArp } from './probes/neighbour-table.parse.ts';
 import type { RunContext } from './run-context.ts';
@@ -230,12 +231,9 @@ async function readNeighbours(ctx: RunContext): Promise<{ entries: StatefulNeigh
 }
 
 export function compareIp(a: string, b: string): number {
-  const key = (ip: string) =>
-    ip
-      .split('.')
-      .map((part) => part.padStart(3, '0'))
-      .join('.');
-  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+  const left = ipv4ToBigInt(a);
+  const right = ipv4ToBigInt(b);
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 export function throwIfAborted(signal: AbortSignal): void {

@@ -1,6 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CursorPosition } from '../shared/cursor.ts';
-import type { Schema } from './schema.ts';
+import type { DiscoveryRunsTable, Schema } from './schema.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'canceled'];
@@ -8,20 +8,8 @@ export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'can
 /** The channel a new queued run is announced on, so idle workers wake at once. */
 export const RUNS_CHANNEL = 'roller_discovery_runs';
 
-export interface RunRow {
-  id: string;
-  status: RunStatus;
-  scope: string | null;
-  stats: Record<string, unknown>;
-  queued_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  last_error: string | null;
-  worker_id: string | null;
-  heartbeat_at: string | null;
-  cancel_requested_at: string | null;
-  schedule_id: string | null;
-}
+/** A run as stored; `stats` is the JSON object the worker merges into. */
+export type RunRow = Omit<Selectable<DiscoveryRunsTable>, 'stats'> & { stats: Record<string, unknown> };
 
 export interface RunLogRow {
   id: number;
