@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactDatabaseUrl } from './config.ts';
 import { VARIABLES } from './variables.ts';
@@ -18,9 +21,41 @@ describe('loadConfig', () => {
       timeoutMs: 900,
       retries: 0,
       port: 161,
+      credentials: [{ name: 'v2c', version: '2c', community: 'public' }],
+      allowlist: [],
+      maxRepetitions: 20,
+    });
+    expect(config.discovery.names).toEqual({
+      dnsServers: [],
+      dnsTimeoutMs: 500,
+      mdnsTimeoutMs: 400,
+      mdnsBrowseMs: 1500,
+      netbiosTimeoutMs: 500,
     });
     expect(config.discovery.portScan.ports).toEqual([22, 80, 443]);
     expect(config.discovery.topology.allowlist).toEqual([]);
+  });
+
+  it('reads SNMP credential sets from a file, and refuses both file and inline', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roller-cfg-'));
+    try {
+      const file = join(dir, 'snmp.yaml');
+      writeFileSync(file, '- name: lab\n  version: 2c\n  community: labsecret\n');
+      expect(loadConfig({ DISCOVERY_SNMP_CREDENTIALS_FILE: file }).discovery.snmp.credentials).toEqual([
+        { name: 'lab', version: '2c', community: 'labsecret' },
+      ]);
+      expect(() =>
+        loadConfig({
+          DISCOVERY_SNMP_CREDENTIALS_FILE: file,
+          DISCOVERY_SNMP_CREDENTIALS: '[{"version":"1","community":"x"}]',
+        }),
+      ).toThrow(/either DISCOVERY_SNMP_CREDENTIALS or DISCOVERY_SNMP_CREDENTIALS_FILE/);
+      expect(() => loadConfig({ DISCOVERY_SNMP_CREDENTIALS_FILE: join(dir, 'missing.yaml') })).toThrow(
+        /DISCOVERY_SNMP_CREDENTIALS_FILE: cannot read/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('treats empty and blank values as unset', () => {

@@ -1,4 +1,6 @@
-import type { ListenAddress, Prefix } from './parsers.ts';
+import { readFileSync } from 'node:fs';
+import type { SnmpCredential } from '../shared/snmp-credential.types.ts';
+import { type ListenAddress, type Prefix, snmpCredentials } from './parsers.ts';
 import { type LogLevel, VARIABLES, type VariableName } from './variables.ts';
 
 type ValueOf<N extends VariableName> = (typeof VARIABLES)[N] extends { parse: (raw: string) => infer R }
@@ -30,6 +32,13 @@ export interface DiscoveryConfig {
   readonly enrichMaxTargets: number;
   readonly enrichWorkers: number;
   readonly nameResolutionEnabled: boolean;
+  readonly names: {
+    readonly dnsServers: readonly string[];
+    readonly dnsTimeoutMs: number;
+    readonly mdnsTimeoutMs: number;
+    readonly mdnsBrowseMs: number;
+    readonly netbiosTimeoutMs: number;
+  };
   readonly snmp: {
     readonly enabled: boolean;
     readonly community: string;
@@ -37,6 +46,10 @@ export interface DiscoveryConfig {
     readonly timeoutMs: number;
     readonly retries: number;
     readonly port: number;
+    /** Credential sets tried in order (from DISCOVERY_SNMP_CREDENTIALS[_FILE], else community + version). */
+    readonly credentials: readonly SnmpCredential[];
+    readonly allowlist: readonly Prefix[];
+    readonly maxRepetitions: number;
   };
   readonly topology: {
     readonly lldpEnabled: boolean;
@@ -87,8 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (result.ok) values.set(name, result.value);
     else problems.push({ variable: name, reason: result.reason ?? 'invalid value' });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
   const get = <N extends VariableName>(name: N): ValueOf<N> => values.get(name) as ValueOf<N>;
+  const credentials = snmpCredentialSets(get, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
     httpAddr: get('HTTP_ADDR'),
@@ -114,6 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enrichMaxTargets: get('DISCOVERY_ENRICH_MAX_TARGETS'),
       enrichWorkers: get('DISCOVERY_ENRICH_WORKERS'),
       nameResolutionEnabled: get('DISCOVERY_NAME_RESOLUTION_ENABLED'),
+      names: {
+        dnsServers: get('DISCOVERY_DNS_SERVERS'),
+        dnsTimeoutMs: get('DISCOVERY_DNS_TIMEOUT'),
+        mdnsTimeoutMs: get('DISCOVERY_MDNS_TIMEOUT'),
+        mdnsBrowseMs: get('DISCOVERY_MDNS_BROWSE_TIMEOUT'),
+        netbiosTimeoutMs: get('DISCOVERY_NETBIOS_TIMEOUT'),
+      },
       snmp: {
         enabled: get('DISCOVERY_SNMP_ENABLED'),
         community: get('DISCOVERY_SNMP_COMMUNITY'),
@@ -121,6 +142,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         timeoutMs: get('DISCOVERY_SNMP_TIMEOUT'),
         retries: get('DISCOVERY_SNMP_RETRIES'),
         port: get('DISCOVERY_SNMP_PORT'),
+        credentials,
+        allowlist: get('DISCOVERY_SNMP_ALLOWLIST'),
+        maxRepetitions: get('DISCOVERY_SNMP_MAX_REPETITIONS'),
       },
       topology: {
         lldpEnabled: get('DISCOVERY_TOPOLOGY_LLDP_ENABLED'),
@@ -137,6 +161,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
   });
+}
+
+/**
+ * The SNMP credential sets: the inline list, else the file, else the single community credential
+ * (SPEC §2.2 compatibility). Both inline and file set is a mistake worth stopping for.
+ */
+function snmpCredentialSets(
+  get: <N extends VariableName>(name: N) => ValueOf<N>,
+  problems: ConfigProblem[],
+): readonly SnmpCredential[] {
+  const inline = get('DISCOVERY_SNMP_CREDENTIALS');
+  const file = get('DISCOVERY_SNMP_CREDENTIALS_FILE');
+  if (inline !== undefined && file !== undefined) {
+    problems.push({
+      variable: 'DISCOVERY_SNMP_CREDENTIALS_FILE',
+      reason: 'set either DISCOVERY_SNMP_CREDENTIALS or DISCOVERY_SNMP_CREDENTIALS_FILE, not both',
+    });
+    return [];
+  }
+  if (inline !== undefined) return inline;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push({
+        variable: 'DISCOVERY_SNMP_CREDENTIALS_FILE',
+        reason: `cannot read ${file}: ${(error as Error).message}`,
+      });
+      return [];
+    }
+    const parsed = snmpCredentials(text);
+    if (parsed.ok) return parsed.value;
+    problems.push({ variable: 'DISCOVERY_SNMP_CREDENTIALS_FILE', reason: parsed.reason });
+    return [];
+  }
+  const version = get('DISCOVERY_SNMP_VERSION');
+  return [{ name: `v${version}`, version, community: get('DISCOVERY_SNMP_COMMUNITY') }];
 }
 
 function deepFreeze<T>(value: T): T {

@@ -81,4 +81,57 @@ describe('config parsers', () => {
     expect(p.url('mysql://x').ok).toBe(false);
     expect(p.url('not a url').ok).toBe(false);
   });
+
+  it('parses SNMP credential sets in order, v1/v2c/v3, from JSON or YAML', () => {
+    const json = JSON.stringify([
+      { name: 'core', version: '3', user: 'roller', authKey: 'authsecret1', privKey: 'privsecret1' },
+      { name: 'legacy', version: 'v2c', community: 'public' },
+      { version: 1, community: 'old' },
+    ]);
+    expect(value(p.snmpCredentials(json))).toEqual([
+      {
+        name: 'core',
+        version: '3',
+        user: 'roller',
+        level: 'authPriv',
+        authProtocol: 'sha',
+        authKey: 'authsecret1',
+        privProtocol: 'aes',
+        privKey: 'privsecret1',
+      },
+      { name: 'legacy', version: '2c', community: 'public' },
+      { name: '1-2', version: '1', community: 'old' },
+    ]);
+    const yaml =
+      '- name: ro\n  version: "3"\n  user: mon\n  level: authNoPriv\n  authProtocol: SHA256\n  authKey: abcdefgh\n';
+    expect(value(p.snmpCredentials(yaml))).toEqual([
+      { name: 'ro', version: '3', user: 'mon', level: 'authNoPriv', authProtocol: 'sha256', authKey: 'abcdefgh' },
+    ]);
+  });
+
+  it('names every bad SNMP credential set and never echoes a secret', () => {
+    const problems = reason(
+      p.snmpCredentials(
+        JSON.stringify([
+          { version: '3', user: 'x', authKey: 'short-1', privKey: 'longenough' },
+          { version: '2c' },
+          { version: '4', community: 'topsecret' },
+          { name: 'a', version: '2c', community: 'c' },
+          { name: 'a', version: '2c', community: 'd' },
+        ]),
+      ),
+    );
+    expect(problems).toMatch(/entry 0: authKey must be at least 8/);
+    expect(problems).toMatch(/entry 1: version 1\/2c needs a community/);
+    expect(problems).toMatch(/entry 2: version must be 1, 2c or 3/);
+    expect(problems).toMatch(/entry 4: duplicate name "a"/);
+    expect(problems).not.toMatch(/short-1|topsecret/);
+    expect(reason(p.snmpCredentials('{}'))).toMatch(/non-empty list/);
+    expect(reason(p.snmpCredentials('[unclosed'))).toMatch(/not valid JSON or YAML/);
+  });
+
+  it('parses address lists (resolvers)', () => {
+    expect(value(p.addressList('10.0.0.53, 127.0.0.1:5353 ,::1'))).toEqual(['10.0.0.53', '127.0.0.1:5353', '::1']);
+    expect(reason(p.addressList('dns.example, 10.0.0.1:99999'))).toMatch(/"dns.example".*"10.0.0.1:99999"/);
+  });
 });

@@ -1,5 +1,13 @@
 import { BlockList, isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
 import { maskedPrefix } from '../shared/ip-math.ts';
+import {
+  SNMP_AUTH_PROTOCOLS,
+  SNMP_PRIV_PROTOCOLS,
+  SNMP_SECURITY_LEVELS,
+  type SnmpCredential,
+  type SnmpUserCredential,
+} from '../shared/snmp-credential.types.ts';
 
 /** A parser turns a non-empty raw value into a typed value or a reason it is bad. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -163,4 +171,89 @@ export const url: Parser<string> = (raw) => {
   } catch {
     return bad('is not a valid URL (e.g. postgres://user:pass@host:5432/roller)');
   }
+};
+
+/**
+ * SNMP credential sets as a JSON or YAML list (SPEC §5.9.3 plus v3), tried in order:
+ * `[{"name":"core","version":"3","user":"roller","level":"authPriv","authProtocol":"sha","authKey":"…",
+ *   "privProtocol":"aes","privKey":"…"}, {"name":"legacy","version":"2c","community":"public"}]`.
+ * Every problem is reported with the entry's position; secrets never appear in a reason.
+ */
+export const snmpCredentials: Parser<readonly SnmpCredential[]> = (raw) => {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(raw);
+  } catch (error) {
+    return bad(`not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) return bad('must be a non-empty list of credential sets');
+  const credentials: SnmpCredential[] = [];
+  const problems: string[] = [];
+  const names = new Set<string>();
+  parsed.forEach((entry: unknown, index) => {
+    const result = snmpCredential(entry, index);
+    if (!result.ok) {
+      problems.push(`entry ${index}: ${result.reason}`);
+      return;
+    }
+    if (names.has(result.value.name)) problems.push(`entry ${index}: duplicate name "${result.value.name}"`);
+    names.add(result.value.name);
+    credentials.push(result.value);
+  });
+  return problems.length > 0 ? bad(problems.join('; ')) : ok(credentials);
+};
+
+function snmpCredential(entry: unknown, index: number): ParseResult<SnmpCredential> {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return bad('must be an object');
+  const record = entry as Record<string, unknown>;
+  const field = (key: string): string | undefined =>
+    typeof record[key] === 'string' || typeof record[key] === 'number' ? String(record[key]).trim() : undefined;
+  const version = field('version')?.toLowerCase().replace(/^v/, '');
+  const name = field('name') || `${version ?? 'snmp'}-${index}`;
+  if (version === '1' || version === '2c' || version === '2') {
+    const community = typeof record.community === 'string' ? record.community : '';
+    if (community === '') return bad('version 1/2c needs a community');
+    return ok({ name, version: version === '2' ? '2c' : version, community });
+  }
+  if (version !== '3') return bad('version must be 1, 2c or 3');
+  const user = field('user');
+  if (!user) return bad('version 3 needs a user');
+  const level = (field('level') ?? 'authPriv') as SnmpUserCredential['level'];
+  if (!SNMP_SECURITY_LEVELS.includes(level)) return bad(`level must be one of ${SNMP_SECURITY_LEVELS.join(', ')}`);
+  const credential: SnmpUserCredential = { name, version: '3', user, level };
+  if (level !== 'noAuthNoPriv') {
+    const authProtocol = (field('authProtocol') ?? 'sha').toLowerCase() as SnmpUserCredential['authProtocol'];
+    if (!authProtocol || !SNMP_AUTH_PROTOCOLS.includes(authProtocol)) {
+      return bad(`authProtocol must be one of ${SNMP_AUTH_PROTOCOLS.join(', ')}`);
+    }
+    if (typeof record.authKey !== 'string' || record.authKey.length < 8) {
+      return bad('authKey must be at least 8 characters');
+    }
+    Object.assign(credential, { authProtocol, authKey: record.authKey });
+  }
+  if (level === 'authPriv') {
+    const privProtocol = (field('privProtocol') ?? 'aes').toLowerCase() as SnmpUserCredential['privProtocol'];
+    if (!privProtocol || !SNMP_PRIV_PROTOCOLS.includes(privProtocol)) {
+      return bad(`privProtocol must be one of ${SNMP_PRIV_PROTOCOLS.join(', ')}`);
+    }
+    if (typeof record.privKey !== 'string' || record.privKey.length < 8) {
+      return bad('privKey must be at least 8 characters');
+    }
+    Object.assign(credential, { privProtocol, privKey: record.privKey });
+  }
+  return ok(credential);
+}
+
+/** Comma-separated IP addresses (DNS servers, say); an optional `:port` on IPv4. */
+export const addressList: Parser<readonly string[]> = (raw) => {
+  const addresses: string[] = [];
+  const problems: string[] = [];
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    if (entry === '') continue;
+    const [host, port] = entry.includes('.') && entry.includes(':') ? entry.split(':') : [entry, undefined];
+    const portOk = port === undefined || (/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535);
+    if (host !== undefined && isIP(host) !== 0 && portOk) addresses.push(entry);
+    else problems.push(`"${entry}" is not an IP address`);
+  }
+  return problems.length > 0 ? bad(problems.join('; ')) : ok(addresses);
 };

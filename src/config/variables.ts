@@ -151,6 +151,36 @@ export const VARIABLES = {
     default: 'true',
     description: 'Reverse DNS, mDNS and NetBIOS name hints.',
   }),
+  DISCOVERY_DNS_SERVERS: v({
+    group: 'discovery',
+    parse: p.addressList,
+    default: '',
+    description: 'Resolvers for reverse DNS (comma-separated IPs, optional :port). Empty: the system resolvers.',
+  }),
+  DISCOVERY_DNS_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1, maxMs: 30_000 }),
+    default: '500ms',
+    description: 'Budget of one reverse DNS lookup.',
+  }),
+  DISCOVERY_MDNS_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1, maxMs: 30_000 }),
+    default: '400ms',
+    description: 'Budget of one mDNS reverse lookup.',
+  }),
+  DISCOVERY_MDNS_BROWSE_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 0, maxMs: 60_000 }),
+    default: '1500ms',
+    description: 'How long a run listens for DNS-SD service announcements on each local segment (0: no browse).',
+  }),
+  DISCOVERY_NETBIOS_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1, maxMs: 30_000 }),
+    default: '500ms',
+    description: 'Budget of one NetBIOS node-status query.',
+  }),
   DISCOVERY_SNMP_ENABLED: v({
     group: 'discovery',
     parse: p.boolean,
@@ -187,6 +217,32 @@ export const VARIABLES = {
     parse: p.integer({ min: 1, max: 65535 }),
     default: '161',
     description: 'SNMP UDP port.',
+  }),
+  DISCOVERY_SNMP_CREDENTIALS: v({
+    group: 'discovery',
+    parse: p.snmpCredentials,
+    default: undefined,
+    secret: true,
+    description:
+      'SNMP credential sets tried in order, as JSON or YAML (v1, v2c and v3; see docs/snmp.md). Replaces DISCOVERY_SNMP_COMMUNITY/VERSION.',
+  }),
+  DISCOVERY_SNMP_CREDENTIALS_FILE: v({
+    group: 'discovery',
+    parse: p.text,
+    default: undefined,
+    description: 'File holding the credential sets (same format), so secrets stay out of the environment.',
+  }),
+  DISCOVERY_SNMP_ALLOWLIST: v({
+    group: 'discovery',
+    parse: p.cidrList,
+    default: '',
+    description: 'CIDR list: only targets inside it are queried over SNMP. Empty: every target of the run.',
+  }),
+  DISCOVERY_SNMP_MAX_REPETITIONS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 100 }),
+    default: '20',
+    description: 'Rows asked for per GETBULK request in table walks (v2c and v3).',
   }),
   DISCOVERY_TOPOLOGY_LLDP_ENABLED: v({
     group: 'discovery',

@@ -18,6 +18,7 @@ export interface DevicesTable {
   last_change_at: Timestamp;
   search_text: Generated<string>;
   tags: Generated<string[]>;
+  vendor: Generated<string | null>;
 }
 
 export interface DeviceMetadataTable {
@@ -44,6 +45,9 @@ export interface InterfacesTable {
   speed_bps: number | null;
   created_at: CreatedTimestamp;
   updated_at: Timestamp;
+  source: string | null;
+  seen_run_id: string | null;
+  stale_since: string | null;
 }
 
 export interface IpAddressesTable {
@@ -53,6 +57,10 @@ export interface IpAddressesTable {
   ip: string;
   created_at: CreatedTimestamp;
   updated_at: Timestamp;
+  source: string | null;
+  seen_run_id: string | null;
+  stale_since: string | null;
+  prefix_length: number | null;
 }
 
 export interface MacAddressesTable {
@@ -62,6 +70,11 @@ export interface MacAddressesTable {
   mac: string;
   created_at: CreatedTimestamp;
   updated_at: Timestamp;
+  source: string | null;
+  seen_run_id: string | null;
+  stale_since: string | null;
+  vendor: string | null;
+  locally_administered: Generated<boolean>;
 }
 
 export interface ServicesTable {
@@ -75,6 +88,8 @@ export interface ServicesTable {
   observed_at: Timestamp;
   created_at: CreatedTimestamp;
   updated_at: Timestamp;
+  seen_run_id: string | null;
+  stale_since: string | null;
 }
 
 export interface DiscoveryRunsTable {
@@ -143,6 +158,8 @@ export interface DeviceSnmpTable {
   last_success_at: string | null;
   last_error: string | null;
   updated_at: Timestamp;
+  credential: string | null;
+  sys_uptime: number | null;
 }
 
 export interface DeviceNameCandidatesTable {
@@ -161,6 +178,8 @@ export interface InterfaceVlansTable {
   role: 'pvid' | 'tagged' | 'untagged';
   source: string;
   observed_at: Timestamp;
+  seen_run_id: string | null;
+  stale_since: string | null;
 }
 
 export interface LinksTable {
@@ -175,6 +194,9 @@ export interface LinksTable {
   observed_at: string | null;
   created_at: CreatedTimestamp;
   updated_at: Timestamp;
+  seen_run_id: string | null;
+  stale_since: string | null;
+  protocols: Generated<string[]>;
 }
 
 export interface AuditEventsTable {
@@ -197,6 +219,27 @@ export interface DeviceTagsTable {
   evidence: Json | null;
   created_at: CreatedTimestamp;
   updated_at: Timestamp;
+}
+
+export interface FdbEntriesTable {
+  id: Generated<number>;
+  device_id: string;
+  interface_id: string | null;
+  mac: string;
+  vlan_id: number | null;
+  seen_run_id: string | null;
+  observed_at: Timestamp;
+  stale_since: string | null;
+  created_at: CreatedTimestamp;
+}
+
+export interface DeviceVlansTable {
+  device_id: string;
+  vlan_id: number;
+  name: string | null;
+  seen_run_id: string | null;
+  observed_at: Timestamp;
+  stale_since: string | null;
 }
 
 export interface SchemaMigrationsTable {
@@ -222,5 +265,7 @@ export interface Schema {
   links: LinksTable;
   audit_events: AuditEventsTable;
   device_tags: DeviceTagsTable;
+  fdb_entries: FdbEntriesTable;
+  device_vlans: DeviceVlansTable;
   schema_migrations: SchemaMigrationsTable;
 }
