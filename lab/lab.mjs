@@ -13,6 +13,8 @@
 
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
+  chownSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -26,6 +28,33 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  avahiConfig,
+  avahiServiceFile,
+  dnsmasqArgs,
+  dnsRecords,
+  NMBD_DIRS,
+  reverseName,
+  smbConfig,
+  snmpdConfig,
+  snmprecText,
+  switchModel,
+  switchSnmprec,
+  validateDaemonBlocks,
+} from './daemons.mjs';
+
+export {
+  dnsRecords,
+  expectedFdb,
+  expectedLinks,
+  expectedPortVlans,
+  isLocallyAdministered,
+  openTcpPorts,
+  ouiKey,
+  reverseName,
+  switchModel,
+  switchSnmprec,
+} from './daemons.mjs';
 
 export const LAB_DIR = dirname(fileURLToPath(import.meta.url));
 export const TOPOLOGY_PATH = join(LAB_DIR, 'topology.json');
@@ -141,6 +170,19 @@ export function loadTopology(path = TOPOLOGY_PATH) {
       routes: entry.routes ?? [],
       sysctls: { ...(entry.sysctls ?? {}) },
       services: entry.services ?? [],
+      // Daemon blocks (see daemons.mjs and the README): what the node serves besides TCP listeners.
+      snmpd: entry.snmpd ?? null,
+      snmpsim: entry.snmpsim ?? null,
+      avahi: entry.avahi ?? null,
+      nmbd: entry.nmbd ?? null,
+      dnsmasq: entry.dnsmasq ?? null,
+      // What Roller's enrichment must conclude about the node.
+      expect: {
+        names: entry.expect?.names ?? [],
+        displayName: entry.expect?.displayName ?? null,
+        tags: entry.expect?.tags ?? [],
+        vendor: entry.expect?.vendor ?? null,
+      },
     });
   };
   if (!raw.scanner) fail('no scanner');
@@ -167,8 +209,12 @@ export function loadTopology(path = TOPOLOGY_PATH) {
       ips.add(iface.ip);
       if (!MAC_RE.test(iface.mac)) fail(`${node.name}.${iface.name}: bad MAC ${iface.mac}`);
       const first = Number.parseInt(iface.mac.slice(0, 2), 16);
-      if ((first & 0x02) === 0 || (first & 0x01) === 1) {
-        fail(`${node.name}.${iface.name}: MAC ${iface.mac} must be unicast and locally administered (x2:…)`);
+      if ((first & 0x01) === 1) fail(`${node.name}.${iface.name}: MAC ${iface.mac} must be unicast`);
+      // A real OUI (globally administered) only where the node says which vendor it stands for.
+      if ((first & 0x02) === 0 && !node.expect.vendor) {
+        fail(
+          `${node.name}.${iface.name}: MAC ${iface.mac} must be locally administered (x2:…) unless expect.vendor is set`,
+        );
       }
       if (macs.has(iface.mac)) fail(`duplicate MAC ${iface.mac}`);
       macs.add(iface.mac);
@@ -193,6 +239,7 @@ export function loadTopology(path = TOPOLOGY_PATH) {
   }
   const scanner = nodes[0];
   if (scanner.interfaces.length !== 1) fail('the scanner has exactly one interface (eth0)');
+  validateDaemonBlocks({ nodes }, fail);
 
   const addresses = nodes.flatMap((node) =>
     node.interfaces.map((iface) => ({
@@ -396,9 +443,9 @@ function writeState(prefix, state) {
 
 /**
  * Starts a long-running process inside a lab namespace, detached, stdout+stderr to a log file, and waits
- * (bounded) until it is ready: `readyPattern` (RegExp) appears in its log, or `ready()` resolves true.
- * `ip netns exec` execs the command, so the recorded pid is the daemon itself. `down` kills it via
- * `ip netns pids`, so nothing depends on this bookkeeping for clean-up.
+ * (bounded) until it is ready: `readyPattern` (RegExp) appears in its log, or `ready(log)` resolves true (it
+ * gets the log text so far). `ip netns exec` execs the command, so the recorded pid is the daemon itself.
+ * `down` kills it via `ip netns pids`, so nothing depends on this bookkeeping for clean-up.
  */
 export async function startDaemon(lab, { node, name, argv, readyPattern, ready, timeoutMs = 3000, env }) {
   const ns = nsName(node, lab.prefix);
@@ -406,6 +453,7 @@ export async function startDaemon(lab, { node, name, argv, readyPattern, ready, 
   const fd = openSync(logFile, 'w');
   let exited = null;
   let child;
+  const started = performance.now();
   try {
     child = spawn('ip', ['netns', 'exec', ns, ...argv], {
       detached: true,
@@ -422,30 +470,103 @@ export async function startDaemon(lab, { node, name, argv, readyPattern, ready, 
     exited = { error: error.message };
   });
   child.unref();
-  const deadline = performance.now() + timeoutMs;
+  const deadline = started + timeoutMs;
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  let isReady = false;
   while (performance.now() < deadline) {
-    if (readyPattern?.test(log())) break;
-    if (ready && (await ready())) break;
+    if (readyPattern?.test(log())) isReady = true;
+    else if (ready && (await ready(log()))) isReady = true;
+    if (isReady) break;
     if (exited) throw new LabError(`${name} in ${ns} exited early (${JSON.stringify(exited)}): ${log().slice(-1000)}`);
     await sleep(20);
   }
-  if (performance.now() >= deadline) {
-    throw new LabError(`${name} in ${ns} not ready within ${timeoutMs} ms: ${log().slice(-1000)}`);
-  }
-  const record = { node, name, pid: child.pid, argv, log: logFile };
+  if (!isReady) throw new LabError(`${name} in ${ns} not ready within ${timeoutMs} ms: ${log().slice(-1000)}`);
+  if (exited) throw new LabError(`${name} in ${ns} exited (${JSON.stringify(exited)}): ${log().slice(-1000)}`);
+  const record = { node, name, pid: child.pid, argv, log: logFile, readyMs: Math.round(performance.now() - started) };
   lab.state.daemons.push(record);
   writeState(lab.prefix, lab.state);
   return record;
 }
 
+/** A private directory for one daemon of one node: `/run/roller-lab/<prefix>/daemons/<node>-<name>/`. */
+function daemonDir(lab, node, name, subdirs = []) {
+  const dir = join(stateDir(lab.prefix), 'daemons', `${node.name}-${name}`);
+  for (const sub of ['', ...subdirs]) mkdirSync(join(dir, sub), { recursive: true, mode: 0o755 });
+  // Daemons that drop privileges (snmpsimd, dnsmasq) must be able to traverse down to their files.
+  for (const path of [STATE_ROOT, stateDir(lab.prefix), join(stateDir(lab.prefix), 'daemons'), dir]) {
+    chmodSync(path, 0o755);
+  }
+  return dir;
+}
+
+/** uid/gid of a system account from /etc/passwd or /etc/group; null when absent. */
+function systemId(file, name) {
+  try {
+    const line = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((entry) => entry.startsWith(`${name}:`));
+    return line ? Number(line.split(':')[2]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** Absolute path of a program (PATH, then the usual sbin dirs), or null. */
+export function findProgram(program) {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH_PATH];
+  for (const dir of dirs) {
+    const candidate = join(dir, program);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** Programs each daemon block needs, and the Debian package that ships them. */
+export const DAEMON_PROGRAMS = {
+  snmpd: { programs: ['snmpd'], package: 'snmpd' },
+  snmpsim: { programs: ['snmpsimd'], package: 'snmpsim' },
+  avahi: { programs: ['avahi-daemon', 'unshare', 'sh'], package: 'avahi-daemon' },
+  nmbd: { programs: ['nmbd'], package: 'samba' },
+  dnsmasq: { programs: ['dnsmasq'], package: 'dnsmasq' },
+};
+
+/** Daemon kinds the topology uses whose programs are missing here: [{ kind, nodes, missing, package }]. */
+export function missingDaemonPrograms(topology = loadTopology()) {
+  const result = [];
+  for (const [kind, need] of Object.entries(DAEMON_PROGRAMS)) {
+    const nodes = topology.nodes.filter((node) => node[kind]).map((node) => node.name);
+    if (nodes.length === 0) continue;
+    const missing = need.programs.filter((program) => !findProgram(program));
+    if (missing.length > 0) result.push({ kind, nodes, missing, package: need.package });
+  }
+  return result;
+}
+
+/** Runs lab/probe.mjs inside a node's namespace; resolves true when it got an answer within waitMs. */
+async function probe(lab, node, args, waitMs = 1000) {
+  const result = await exec(
+    nsName(node.name, lab.prefix),
+    [process.execPath, join(LAB_DIR, 'probe.mjs'), ...args, '--wait', String(waitMs)],
+    { timeoutMs: waitMs + 3000 },
+  );
+  return result.code === 0;
+}
+
+/** Node-side probe limit per attempt: startDaemon's own deadline bounds the total. */
+const PROBE_ATTEMPT_MS = 1000;
+/** Python (snmpsimd) and mDNS probing (avahi: ~1 s of probes and announcements) need longer than the rest. */
+const SLOW_DAEMON_MS = 10_000;
+const DAEMON_MS = 5000;
+
 /**
- * Daemon starters, run for every node after the network is up. Extending the lab (SNMP agents, snmpsim,
- * avahi, nmbd, dnsmasq…) means: a field on the node in topology.json, and a starter here that calls
- * startDaemon for nodes that have it.
+ * Daemon starters, run for every node after the network is up, all at once. Each one looks at its block on
+ * the node (topology.json), writes its config under `/run/roller-lab/<prefix>/daemons/<node>-<kind>/` and
+ * calls startDaemon with a readiness probe that talks to the daemon on the node's lab IP from inside the node.
  */
-const DAEMON_STARTERS = [
-  async function tcpServices(lab, node) {
+const DAEMON_STARTERS = {
+  async services(lab, node) {
     if (node.services.length === 0) return;
     await startDaemon(lab, {
       node: node.name,
@@ -454,7 +575,160 @@ const DAEMON_STARTERS = [
       readyPattern: /^ready /m,
     });
   },
-];
+
+  /** net-snmp snmpd: v1/v2c communities and v3 users from the topology, on the node's first IP only. */
+  async snmpd(lab, node) {
+    const dir = daemonDir(lab, node, 'snmpd', ['persist']);
+    writeFileSync(join(dir, 'snmpd.conf'), snmpdConfig(node), { mode: 0o600 });
+    const community = node.snmpd.credentials.find((credential) => credential.version !== '3')?.community;
+    const ip = node.interfaces[0].ip;
+    await startDaemon(lab, {
+      node: node.name,
+      name: 'snmpd',
+      argv: [findProgram('snmpd'), '-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-p', join(dir, 'snmpd.pid')],
+      // No MIBs (Debian ships none); persistent state (engine boots, localised v3 keys) stays in the lab dir.
+      env: { MIBS: '', SNMP_PERSISTENT_DIR: join(dir, 'persist'), SNMPCONFPATH: dir },
+      ready: community
+        ? () => probe(lab, node, ['snmp-get', ip, community, '1.3.6.1.2.1.1.5.0'], PROBE_ATTEMPT_MS)
+        : undefined,
+      readyPattern: community ? undefined : /NET-SNMP version/,
+      timeoutMs: DAEMON_MS,
+    });
+  },
+
+  /** snmpsimd serving the switch's generated snmprec (one data file per community) on the node's IP. */
+  async snmpsim(lab, node) {
+    const dir = daemonDir(lab, node, 'snmpsim', ['data', 'cache']);
+    const model = switchModel(lab.topology, node.name);
+    const text = snmprecText(switchSnmprec(model));
+    for (const community of model.communities) writeFileSync(join(dir, 'data', `${community}.snmprec`), text);
+    // snmpsimd drops to nobody/nogroup after binding port 161; its index cache must be writable then.
+    const uid = systemId('/etc/passwd', 'nobody');
+    const gid = systemId('/etc/group', 'nogroup');
+    if (uid !== null && gid !== null) chownSync(join(dir, 'cache'), uid, gid);
+    else chmodSync(join(dir, 'cache'), 0o777);
+    chmodSync(join(dir, 'data'), 0o755);
+    await startDaemon(lab, {
+      node: node.name,
+      name: 'snmpsim',
+      argv: [
+        findProgram('snmpsimd'),
+        `--data-dir=${join(dir, 'data')}`,
+        `--cache-dir=${join(dir, 'cache')}`,
+        `--agent-udpv4-endpoint=${node.interfaces[0].ip}:161`,
+        '--process-user=nobody',
+        '--process-group=nogroup',
+      ],
+      // HOME: snmpsimd also scans ~/.snmpsim for data files and variation modules; keep it to the lab dir.
+      env: { HOME: dir },
+      ready: () =>
+        probe(
+          lab,
+          node,
+          ['snmp-get', node.interfaces[0].ip, model.communities[0], '1.3.6.1.2.1.1.5.0'],
+          PROBE_ATTEMPT_MS,
+        ),
+      timeoutMs: SLOW_DAEMON_MS,
+    });
+  },
+
+  /**
+   * avahi-daemon without dbus: a private mount namespace in which the generated config dir is bind-mounted on
+   * /etc/avahi (avahi reads its config and static services there only) and /run is a fresh tmpfs (its pid file
+   * and socket). Ready once the host name and every service are established (probing done).
+   */
+  async avahi(lab, node) {
+    const dir = daemonDir(lab, node, 'avahi', ['services']);
+    writeFileSync(join(dir, 'avahi-daemon.conf'), avahiConfig(node));
+    writeFileSync(join(dir, 'hosts'), '');
+    const services = node.avahi.services ?? [];
+    for (const [index, service] of services.entries()) {
+      writeFileSync(join(dir, 'services', `lab-${index}.service`), avahiServiceFile(service));
+    }
+    const script =
+      'mount --bind "$1" /etc/avahi && mount -t tmpfs -o mode=0755,size=4m tmpfs /run && ' +
+      'exec avahi-daemon --no-drop-root --no-chroot --no-rlimits';
+    await startDaemon(lab, {
+      node: node.name,
+      name: 'avahi',
+      argv: [findProgram('unshare'), '--mount', '--propagation', 'private', 'sh', '-c', script, 'avahi-lab', dir],
+      ready: (log) =>
+        log.includes('Server startup complete') &&
+        (log.match(/successfully established/g) ?? []).length >= services.length,
+      timeoutMs: SLOW_DAEMON_MS,
+    });
+  },
+
+  /** nmbd alone (no smbd): the NetBIOS name service answering NBSTAT on the node's IP. */
+  async nmbd(lab, node) {
+    const dir = daemonDir(lab, node, 'nmbd', NMBD_DIRS);
+    writeFileSync(join(dir, 'smb.conf'), smbConfig(node, dir));
+    await startDaemon(lab, {
+      node: node.name,
+      name: 'nmbd',
+      argv: [
+        findProgram('nmbd'),
+        '--foreground',
+        '--no-process-group',
+        '--debug-stdout',
+        `--configfile=${join(dir, 'smb.conf')}`,
+      ],
+      ready: () =>
+        probe(
+          lab,
+          node,
+          ['nbstat', node.interfaces[0].ip, '--name', node.nmbd.netbiosName.toUpperCase()],
+          PROBE_ATTEMPT_MS,
+        ),
+      timeoutMs: DAEMON_MS,
+    });
+  },
+
+  /** dnsmasq: authoritative A + PTR for the topology's records, no upstream, only the node's IP. */
+  async dnsmasq(lab, node) {
+    const dir = daemonDir(lab, node, 'dnsmasq');
+    const ip = node.interfaces[0].ip;
+    const first = dnsRecords(lab.topology).find((record) => record.server === ip);
+    await startDaemon(lab, {
+      node: node.name,
+      name: 'dnsmasq',
+      argv: [findProgram('dnsmasq'), ...dnsmasqArgs(lab.topology, node, dir)],
+      ready: first ? () => probe(lab, node, ['dns', ip, reverseName(first.ip), 'PTR'], PROBE_ATTEMPT_MS) : undefined,
+      readyPattern: first ? undefined : /started, version/,
+      timeoutMs: DAEMON_MS,
+    });
+  },
+};
+
+/**
+ * Starts every daemon of every node at once and waits for all of them (never leaves a start running behind a
+ * failure). Daemon kinds whose programs are missing are skipped, or fail the start when `require` is set.
+ */
+async function startDaemons(lab, { require = false } = {}) {
+  const missing = missingDaemonPrograms(lab.topology);
+  if (missing.length > 0 && require) {
+    const list = missing.map(
+      (entry) => `${entry.kind} (${entry.missing.join(', ')}; apt-get install -y ${entry.package})`,
+    );
+    throw new LabError(`daemon programs missing: ${list.join('; ')}`);
+  }
+  const skip = new Set(missing.map((entry) => entry.kind));
+  lab.state.skippedDaemons = missing;
+  const jobs = [];
+  for (const [kind, starter] of Object.entries(DAEMON_STARTERS)) {
+    for (const node of lab.topology.nodes) {
+      if (kind !== 'services' && (!node[kind] || skip.has(kind))) continue;
+      jobs.push(starter(lab, node));
+    }
+  }
+  const results = await Promise.allSettled(jobs);
+  const failures = results.filter((result) => result.status === 'rejected').map((result) => result.reason);
+  if (failures.length > 0) {
+    throw failures.length === 1
+      ? failures[0]
+      : new LabError(`${failures.length} daemons failed:\n  ${failures.map((error) => error.message).join('\n  ')}`);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // up / down / status
@@ -471,10 +745,9 @@ async function defaultRoutes(ns) {
 
 /** Throws when any namespace of the lab holds a default route. */
 export async function assertNoDefaultRoutes(topology, prefix) {
-  const bad = [];
-  for (const ns of labNamespaces(topology, prefix)) {
-    for (const route of await defaultRoutes(ns)) bad.push(`${ns}: ${route}`);
-  }
+  const namespaces = labNamespaces(topology, prefix);
+  const found = await Promise.all(namespaces.map((ns) => defaultRoutes(ns)));
+  const bad = namespaces.flatMap((ns, index) => found[index].map((route) => `${ns}: ${route}`));
   if (bad.length > 0) throw new LabError(`SAFETY: default route(s) in lab namespaces:\n  ${bad.join('\n  ')}`);
 }
 
@@ -532,9 +805,11 @@ async function waitUntilReachable(topology, prefix, timeoutMs) {
 
 /**
  * Builds the lab. Idempotent: a lab with the same prefix is torn down first.
- * options: { prefix, topologyPath, readyTimeoutMs = 5000, flushNeighbours = true, ownerPid }
+ * options: { prefix, topologyPath, readyTimeoutMs = 5000, flushNeighbours = true, ownerPid, requireDaemons = false }
  * `ownerPid`: the lab belongs to that process; reapStaleLabs() removes it once the process is gone.
- * Returns a handle: { prefix, topology, ns(name), exec(name, argv, opts), down(), timings }.
+ * `requireDaemons`: fail when a daemon's program is missing (default: skip that daemon kind, and report it in
+ * `skippedDaemons`), so hosts without snmpd/avahi/… still get the plain lab.
+ * Returns a handle: { prefix, topology, ns(name), exec(name, argv, opts), down(), timings, daemons, skippedDaemons }.
  */
 export async function labUp(options = {}) {
   const started = performance.now();
@@ -560,11 +835,13 @@ export async function labUp(options = {}) {
   const keepIpv6 = topology.ipv6 || !existsSync('/proc/sys/net/ipv6');
 
   try {
-    for (const ns of state.namespaces) {
-      await ip(['netns', 'add', ns]).catch((error) => {
+    // The first `ip netns add` may set up /run/netns itself; the rest can then go in parallel.
+    const addNamespace = (ns) =>
+      ip(['netns', 'add', ns]).catch((error) => {
         throw new LabError(`cannot create network namespace ${ns} (are namespaces available here?): ${error.message}`);
       });
-    }
+    await addNamespace(state.namespaces[0]);
+    await Promise.all(state.namespaces.slice(1).map(addNamespace));
 
     // Sysctls first, so that IPv6 is off before any interface exists (no link-local chatter, no MLD).
     const sysctlsFor = (extra) => ({
@@ -613,12 +890,20 @@ export async function labUp(options = {}) {
 
     await assertNoDefaultRoutes(topology, prefix);
     const networkReady = performance.now();
-    await waitUntilReachable(topology, prefix, options.readyTimeoutMs ?? 5000);
-    const reachable = performance.now();
-
-    for (const starter of DAEMON_STARTERS) {
-      await Promise.all(topology.nodes.map((node) => starter(lab, node)));
-    }
+    // Reachability checks and daemon start-up run side by side (daemons bind to addresses that exist by now and
+    // probe themselves inside their own namespace, so they add nothing to the scanner's neighbour table).
+    let reachable = networkReady;
+    let daemonsReady = networkReady;
+    const [reach, daemons] = await Promise.allSettled([
+      waitUntilReachable(topology, prefix, options.readyTimeoutMs ?? 5000).then(() => {
+        reachable = performance.now();
+      }),
+      startDaemons(lab, { require: options.requireDaemons === true }).then(() => {
+        daemonsReady = performance.now();
+      }),
+    ]);
+    if (reach.status === 'rejected') throw reach.reason;
+    if (daemons.status === 'rejected') throw daemons.reason;
     await assertNoDefaultRoutes(topology, prefix);
     if (options.flushNeighbours !== false) {
       // Every node forgets the readiness pings: scans start cold, and no host sends a late unicast ARP
@@ -630,7 +915,7 @@ export async function labUp(options = {}) {
       teardownMs: Math.round(afterDown - started),
       networkMs: Math.round(networkReady - afterDown),
       reachableMs: Math.round(reachable - networkReady),
-      daemonsMs: Math.round(done - reachable),
+      daemonsMs: Math.round(daemonsReady - networkReady),
       totalMs: Math.round(done - started),
     };
     state.timings = lab.timings;
@@ -644,6 +929,8 @@ export async function labUp(options = {}) {
     prefix,
     topology,
     timings: lab.timings,
+    daemons: state.daemons,
+    skippedDaemons: state.skippedDaemons ?? [],
     ns: (name) => nsName(name, prefix),
     exec: (name, argv, execOptions) => exec(nsName(name, prefix), argv, execOptions),
     down: () => labDown({ prefix, topologyPath: options.topologyPath }),
@@ -690,8 +977,8 @@ export async function labDown(options = {}) {
   try {
     bridgeName = nsName(loadTopology(options.topologyPath).bridgeNamespace, prefix);
   } catch {}
-  const hostsFirst = [...ours.filter((name) => name !== bridgeName), ...ours.filter((name) => name === bridgeName)];
-  for (const ns of hostsFirst) await ip(['netns', 'del', ns]);
+  await Promise.all(ours.filter((name) => name !== bridgeName).map((ns) => ip(['netns', 'del', ns])));
+  for (const ns of ours.filter((name) => name === bridgeName)) await ip(['netns', 'del', ns]);
   const left = (await listNamespaces()).filter((name) => name.startsWith(`${prefix}-`));
   if (left.length > 0) throw new LabError(`namespaces left after down: ${left.join(', ')}`);
   rmSync(stateDir(prefix), { recursive: true, force: true });
@@ -803,6 +1090,16 @@ async function main(argv) {
         `lab ${lab.prefix} up in ${(timings.totalMs / 1000).toFixed(2)} s: ${labNamespaces(topology, lab.prefix).length} namespaces; ` +
           `scanner ${lab.ns(topology.scanner.name)} (${topology.scanner.ip}); scopes ${Object.values(topology.scopes).join(', ')}`,
       );
+      for (const daemon of lab.daemons) {
+        console.log(
+          `  ${daemon.name.padEnd(8)} in ${lab.ns(daemon.node)} pid ${daemon.pid}, ready in ${daemon.readyMs} ms`,
+        );
+      }
+      for (const skipped of lab.skippedDaemons) {
+        console.warn(
+          `  SKIPPED ${skipped.kind} on ${skipped.nodes.join(', ')}: ${skipped.missing.join(', ')} not found (apt-get install -y ${skipped.package})`,
+        );
+      }
       console.log(`  run inside the scanner: sudo ip netns exec ${lab.ns(topology.scanner.name)} <command>`);
       return 0;
     }

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../api/logger.ts';
 import { type CoreMetrics, createMetrics } from '../api/metrics.ts';
 import type { Config } from '../config/config.ts';
 import { VERSION } from '../config/version.ts';
+import { realEnrichmentProbes } from '../discovery/enrichment-probes.ts';
 import { ChildProcessRunner } from '../discovery/exec/process-runner.ts';
 import type { Database } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
@@ -65,6 +66,7 @@ export function startWorker(config: Config, database: Database, logger: Logger, 
     metrics: workerMetrics(metrics),
     runner: new ChildProcessRunner(),
     soleOwner: database.kind === 'pglite',
+    enrichmentProbes: realEnrichmentProbes,
   });
 }
 

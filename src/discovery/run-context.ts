@@ -1,5 +1,6 @@
 import type { Observation } from '../domain/identity.ts';
 import type { Preset, RunSettings, ScanTag } from '../domain/run-settings.ts';
+import type { EnrichmentConfig, EnrichmentProbes, EnrichmentSink } from './enrichment-context.ts';
 import type { ProcessRunner } from './exec/process-runner.ts';
 import type { LocalSegment } from './sweep.ts';
 
@@ -19,12 +20,16 @@ export interface RunContext {
   log(level: 'info' | 'warn' | 'error', message: string): Promise<void>;
   progress(stage: string, done: number, total: number): void;
   fold(observations: Observation[]): Promise<FoldOutcome>;
+  /** Enrichment and port scan: configuration, probes and where results go. Absent: both stages off. */
+  enrichment?: { config: EnrichmentConfig; probes: EnrichmentProbes; sink: EnrichmentSink };
   /** This host's IPv4 networks; defaults to the real interfaces (tests pass their own). */
   localSegments?: () => LocalSegment[];
 }
 
 export interface FoldOutcome {
   deviceIds: string[];
+  /** (device, ip) pairs in observation order: what enrichment and port scan work through. */
+  targets: { deviceId: string; ip: string }[];
   devicesCreated: number;
   ipMoves: { ip: string; fromDeviceId: string; toDeviceId: string }[];
 }

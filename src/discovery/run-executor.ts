@@ -1,5 +1,7 @@
 import type { Observation } from '../domain/identity.ts';
 import { checkScopeSize, parseScope, type ScopeEntry, sweepTargets } from '../domain/scope.ts';
+import { enrich } from './enrichment-stage.ts';
+import { scanPorts } from './port-scan-stage.ts';
 import { findPresence, StageFailure, throwIfAborted } from './presence-stage.ts';
 import type { FoldOutcome, RunAbort, RunContext, RunOutcome } from './run-context.ts';
 
@@ -78,6 +80,27 @@ export async function executeRun(ctx: RunContext): Promise<RunOutcome> {
       `arp scrape: entries=${stats.arp_entries} devices_seen=${folded.deviceIds.size} devices_created=${folded.devicesCreated}`,
     );
     throwIfAborted(ctx.signal);
+    // Addresses of the scope that did not answer are no longer current (G-20).
+    if (ctx.enrichment && entries.length > 0)
+      await ctx.enrichment.sink.markPresence(entries.map((entry) => entry.text));
+
+    // From here on the deadline only stops work; the run still completes with what it found.
+    const enrichment = await timed('enrichment', () => enrich(ctx, folded.targets));
+    if (Object.keys(enrichment.stats).length > 0) {
+      stats.enrichment = enrichment.stats;
+      const e = enrichment.stats;
+      await ctx.log(
+        'info',
+        `enrichment: targets=${e.targets} snmp_ok=${e.snmp_ok} names=${e.names_written} vlans=${e.vlans_written} links=${e.links_written}`,
+      );
+    }
+    throwIfCanceled(ctx.signal);
+    if (ctx.settings.portScan && ctx.enrichment) {
+      const portScan = await timed('port_scan', () => scanPorts(ctx, folded.targets));
+      stats.port_scan = portScan.stats;
+      await ctx.log('info', portScan.line);
+    }
+    throwIfCanceled(ctx.signal);
 
     Object.assign(stats, {
       stage: 'completed',
@@ -110,8 +133,14 @@ export async function executeRun(ctx: RunContext): Promise<RunOutcome> {
 async function foldInBatches(
   ctx: RunContext,
   observations: readonly Observation[],
-): Promise<{ deviceIds: Set<string>; devicesCreated: number; ipMoves: FoldOutcome['ipMoves'] }> {
+): Promise<{
+  deviceIds: Set<string>;
+  devicesCreated: number;
+  ipMoves: FoldOutcome['ipMoves'];
+  targets: FoldOutcome['targets'];
+}> {
   const deviceIds = new Set<string>();
+  const targets: FoldOutcome['targets'] = [];
   const ipMoves: FoldOutcome['ipMoves'] = [];
   let devicesCreated = 0;
   for (let start = 0; start < observations.length; start += FOLD_BATCH) {
@@ -120,9 +149,15 @@ async function foldInBatches(
     for (const id of result.deviceIds) deviceIds.add(id);
     devicesCreated += result.devicesCreated;
     ipMoves.push(...result.ipMoves);
+    targets.push(...result.targets);
     ctx.progress('fold', Math.min(observations.length, start + batch.length), observations.length);
   }
-  return { deviceIds, devicesCreated, ipMoves };
+  return { deviceIds, devicesCreated, ipMoves, targets };
+}
+
+/** An operator's cancel ends the run at once; an expired deadline lets it complete. */
+function throwIfCanceled(signal: AbortSignal): void {
+  if (signal.aborted && (signal.reason as RunAbort | undefined)?.kind === 'canceled') throw signal.reason;
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -110,6 +110,27 @@ describe('planFold (SPEC §5.7, G-25)', () => {
     expect(ipOwners(plan)).toEqual({ '10.0.0.10': existing(A), '10.0.0.11': existing(B) });
   });
 
+  it('lets a device no host ever answered for with a MAC adopt the first new MAC on its IP, once', () => {
+    const neighbourOnly: KnownOwners = { ...known, withoutLearntMac: new Set([B]) };
+    const plan = planFold(
+      [
+        { ip: '10.0.0.11', mac: MAC_NEW },
+        { ip: '10.0.0.11', mac: MAC_NEW_2 },
+      ],
+      neighbourOnly,
+    );
+    expect(plan.newDevices).toBe(1);
+    expect(plan.macFacts).toEqual([
+      { device: existing(B), mac: MAC_NEW },
+      { device: fresh(0), mac: MAC_NEW_2 },
+    ]);
+    // The second MAC is another host again: it takes the IP as usual (MAC identity wins).
+    expect(ipOwners(plan)['10.0.0.11']).toEqual(fresh(0));
+    // A device that has a learnt MAC never adopts: a new MAC on its IP is a new device.
+    const learnt = planFold([{ ip: '10.0.0.10', mac: MAC_NEW }], { ...known, withoutLearntMac: new Set([B]) });
+    expect(learnt.macFacts).toEqual([{ device: fresh(0), mac: MAC_NEW }]);
+  });
+
   it('keys observations without a MAC by IP: the owner of the IP, or a new device', () => {
     const plan = planFold([{ ip: '10.0.0.11' }, { ip: '172.16.5.5' }, { ip: '172.16.5.6', mac: undefined }], known);
     expect(plan).toEqual<FoldPlan>({

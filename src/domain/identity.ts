@@ -8,6 +8,8 @@
  * 2. An observation without a MAC (a routed host, seen only by ICMP or TCP) belongs to the device
  *    that owns the IP, or is a new device keyed by that IP.
  * 3. A device keeps its identity when its IP changes (same MAC, new IP): the new IP is added.
+ * 4. Except: a device no host ever answered for with a MAC (a neighbour, an import, a routed host)
+ *    adopts the first MAC that answers on its IP, instead of being left behind as a duplicate.
  */
 export interface Observation {
   ip: string;
@@ -35,6 +37,12 @@ export interface KnownOwners {
   byMac: ReadonlyMap<string, string>;
   /** IP → device that owns it (the oldest owner). */
   byIp: ReadonlyMap<string, string>;
+  /**
+   * Devices that no host ever answered for with a MAC (known from an LLDP/CDP neighbour table, an
+   * import, or ICMP alone). The first MAC that answers on one of their IPs is theirs: a neighbour
+   * device must not be left behind as a duplicate the day its address answers ARP.
+   */
+  withoutLearntMac?: ReadonlySet<string>;
 }
 
 const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
@@ -63,13 +71,17 @@ export function planFold(observations: readonly Observation[], owners: KnownOwne
   /** One move per IP: from its owner before this batch to its owner after it. */
   const moves = new Map<string, IpMove>();
   const newDevice = (): DeviceRef => ({ kind: 'new', index: plan.newDevices++ });
+  /** Adoption happens once per device: the second MAC on its IP is another host again. */
+  const withoutMac = new Set(owners.withoutLearntMac ?? []);
 
   for (const observation of observations) {
     const mac = identityMac(observation.mac);
     const ipOwner = byIp.get(observation.ip);
     let device: DeviceRef;
     if (mac) {
-      device = byMac.get(mac) ?? newDevice();
+      const adoptable = !byMac.has(mac) && ipOwner?.kind === 'existing' && withoutMac.has(ipOwner.id);
+      if (adoptable) withoutMac.delete(ipOwner.id);
+      device = byMac.get(mac) ?? (adoptable ? ipOwner : newDevice());
       byMac.set(mac, device);
       if (!macKeys.has(`${refKey(device)}|${mac}`)) {
         macKeys.add(`${refKey(device)}|${mac}`);

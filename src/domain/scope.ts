@@ -139,3 +139,10 @@ export function scopeContains(entries: readonly ScopeEntry[], address: string): 
     return value >> hostBits === entry.network >> hostBits;
   });
 }
+
+/** Whether an address lies in any prefix of a CIDR list (allowlists); unparsable entries match nothing. */
+export function cidrListContains(cidrs: readonly string[], address: string): boolean {
+  if (cidrs.length === 0) return false;
+  const parsed = parseScope(cidrs.join(','));
+  return parsed.ok && scopeContains(parsed.entries, address);
+}

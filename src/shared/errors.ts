@@ -48,3 +48,6 @@ export const notFound = (entity: 'device' | 'discovery run' | 'discovery schedul
 
 export const invalidId = (entity: 'device' | 'run', id: string): RollerError =>
   new RollerError('invalid_id', `${entity} id is not a valid uuid`, { id });
+
+export const validationFailed = (message: string, details?: ErrorDetails): RollerError =>
+  new RollerError('validation_failed', message, details);

@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
 /** IPv4/IPv6 address arithmetic on bigints (IPv4 in the low 32 bits). */
 export function ipv4ToBigInt(address: string): bigint {
   return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
@@ -59,4 +61,31 @@ export function maskedPrefix(text: string): { address: string; bits: number; fam
   const hostBits = BigInt(width - bits);
   const network = (value >> hostBits) << hostBits;
   return { address: family === 4 ? bigIntToIpv4(network) : bigIntToIpv6(network), bits, family };
+}
+
+/**
+ * Whether an address can tell devices apart. Every box has 127.0.0.1 and ::1, unconfigured
+ * neighbours advertise 0.0.0.0, and link-local or multicast addresses repeat across segments:
+ * matching devices on any of them would merge strangers, so they never identify a device.
+ */
+export function isIdentityAddress(ip: string): boolean {
+  if (isIPv4(ip)) return isIdentityIpv4(ipv4ToBigInt(ip));
+  const bare = ip.split('%')[0] ?? ip;
+  if (!isIPv6(bare)) return false;
+  const value = ipv6ToBigInt(bare);
+  // IPv4-mapped (::ffff:a.b.c.d): judge the embedded IPv4 address.
+  if (value >> 32n === 0xffffn) return isIdentityIpv4(value & 0xffffffffn);
+  if (value === 0n || value === 1n) return false; // unspecified, loopback
+  if (value >> 118n === 0x3fan) return false; // fe80::/10 link-local
+  if (value >> 120n === 0xffn) return false; // ff00::/8 multicast
+  return true;
+}
+
+function isIdentityIpv4(value: bigint): boolean {
+  const first = Number(value >> 24n);
+  const second = Number((value >> 16n) & 0xffn);
+  if (first === 0 || first === 127) return false; // "this network" (incl. 0.0.0.0), loopback
+  if (first === 169 && second === 254) return false; // link-local
+  if (first >= 224) return false; // multicast, reserved, broadcast
+  return true;
 }

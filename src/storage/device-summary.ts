@@ -16,7 +16,8 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
       last_seen_at = s.last_seen_at,
       last_change_at = s.last_change_at,
       search_text = s.search_text,
-      tags = s.tags
+      tags = s.tags,
+      vendor = s.vendor
     FROM (
       SELECT dv.id,
         pip.ip AS primary_ip,
@@ -24,7 +25,8 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
         GREATEST(dv.updated_at, md.updated_at, ips.max_created, macs.max_created, svc.max_created,
                  snmp.updated_at, pvid.max_observed, lnk.max_at) AS last_change_at,
         lower(concat_ws(' ', dv.id::text, dv.display_name, md.owner, md.location, md.notes, ips.texts, macs.texts,
-                        snmp.sys_name, snmp.sys_descr, snmp.sys_location, snmp.sys_contact)) AS search_text,
+                        snmp.sys_name, snmp.sys_descr, snmp.sys_location, snmp.sys_contact, vnd.vendor)) AS search_text,
+        vnd.vendor,
         COALESCE(tg.tags, '{}') AS tags
       FROM devices dv
       LEFT JOIN device_metadata md ON md.device_id = dv.id
@@ -35,13 +37,19 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
           FROM ${ownedIps(dv)} o
       ) ips ON true
       LEFT JOIN LATERAL (
-        SELECT o.ip FROM ${ownedIps(dv)} o ORDER BY o.updated_at DESC, o.created_at DESC, o.ip ASC LIMIT 1
+        SELECT o.ip FROM ${ownedIps(dv)} o
+         ORDER BY (o.stale_since IS NULL) DESC, o.updated_at DESC, o.created_at DESC, o.ip ASC LIMIT 1
       ) pip ON true
       LEFT JOIN LATERAL (
         SELECT max(o.updated_at) AS max_updated, max(o.created_at) AS max_created,
                string_agg(o.mac::text, ' ' ORDER BY o.mac) AS texts
           FROM ${ownedMacs(dv)} o
       ) macs ON true
+      -- The vendor most of the device's current MACs belong to (ties: the alphabetically first).
+      LEFT JOIN LATERAL (
+        SELECT o.vendor FROM ${ownedMacs(dv)} o WHERE o.vendor IS NOT NULL
+         GROUP BY o.vendor ORDER BY count(*) FILTER (WHERE o.stale_since IS NULL) DESC, count(*) DESC, o.vendor LIMIT 1
+      ) vnd ON true
       LEFT JOIN LATERAL (
         SELECT max(s.observed_at) AS max_observed, max(s.created_at) AS max_created
           FROM services s WHERE s.device_id = dv.id

@@ -12,6 +12,7 @@ export interface DeviceRow {
   id: string;
   display_name: string | null;
   primary_ip: string | null;
+  vendor: string | null;
   last_seen_at: string | null;
   last_change_at: string;
   created_at: string;
@@ -51,7 +52,7 @@ function selectPage(sortKey: RawBuilder<unknown>, where: RawBuilder<unknown>, li
   return sql`
     SELECT p.*, md.owner, md.location, md.notes
       FROM (
-        SELECT d.id, d.display_name, d.primary_ip, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
+        SELECT d.id, d.display_name, d.primary_ip, d.vendor, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
                d.tags, ${sortKey} AS sort_at
           FROM devices d
           ${where}

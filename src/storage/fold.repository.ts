@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type DeviceRef, type IpMove, type Observation, planFold } from '../domain/identity.ts';
+import { isLocallyAdministered, macVendor } from '../domain/mac-vendor.ts';
 import { refreshDeviceSummaries } from './device-summary.ts';
 import type { Schema } from './schema.ts';
 
@@ -46,7 +47,15 @@ export class FoldRepository {
          ORDER BY ip, created_at, id`.execute(trx);
       for (const row of ipRows) byIp.set(row.ip, row.device_id);
 
-      const plan = planFold(observations, { byMac, byIp });
+      const owners = [...new Set(byIp.values())];
+      const withoutLearntMac = new Set<string>();
+      if (owners.length > 0) {
+        const { rows } = await sql<{ id: string }>`
+          SELECT d.id FROM unnest(${sql.val(owners)}::uuid[]) AS d(id)
+           WHERE NOT EXISTS (SELECT 1 FROM mac_addresses m WHERE m.device_id = d.id AND m.source = 'arp')`.execute(trx);
+        for (const row of rows) withoutLearntMac.add(row.id);
+      }
+      const plan = planFold(observations, { byMac, byIp, withoutLearntMac });
       const created: string[] = [];
       if (plan.newDevices > 0) {
         const { rows } = await sql<{ id: string }>`
@@ -66,9 +75,14 @@ export class FoldRepository {
         const deviceIds = plan.macFacts.map((fact) => resolve(fact.device));
         const values = plan.macFacts.map((fact) => fact.mac);
         await sql`
-          INSERT INTO mac_addresses (device_id, mac)
-          SELECT * FROM unnest(${sql.val(deviceIds)}::uuid[], ${sql.val(values)}::macaddr[])
-          ON CONFLICT (device_id, mac) WHERE device_id IS NOT NULL DO UPDATE SET updated_at = now()`.execute(trx);
+          INSERT INTO mac_addresses (device_id, mac, source, seen_run_id, vendor, locally_administered)
+          SELECT d, m, 'arp', ${runId}::uuid, v, l
+            FROM unnest(${sql.val(deviceIds)}::uuid[], ${sql.val(values)}::macaddr[], ${sql.val(values.map(macVendor))}::text[],
+                        ${sql.val(values.map(isLocallyAdministered))}::boolean[]) AS t(d, m, v, l)
+          ON CONFLICT (device_id, mac) WHERE device_id IS NOT NULL
+          DO UPDATE SET updated_at = now(), seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL,
+                        source = COALESCE(mac_addresses.source, EXCLUDED.source), vendor = EXCLUDED.vendor,
+                        locally_administered = EXCLUDED.locally_administered`.execute(trx);
         await sql`
           INSERT INTO mac_observations (run_id, device_id, mac)
           SELECT ${runId}::uuid, d, m FROM unnest(${sql.val(deviceIds)}::uuid[], ${sql.val(values)}::macaddr[]) AS t(d, m)
@@ -78,9 +92,10 @@ export class FoldRepository {
       const ipValues = plan.ipFacts.map((fact) => fact.ip);
       if (plan.ipFacts.length > 0) {
         await sql`
-          INSERT INTO ip_addresses (device_id, ip)
-          SELECT * FROM unnest(${sql.val(ipDeviceIds)}::uuid[], ${sql.val(ipValues)}::inet[])
-          ON CONFLICT (device_id, ip) WHERE device_id IS NOT NULL DO UPDATE SET updated_at = now()`.execute(trx);
+          INSERT INTO ip_addresses (device_id, ip, source, seen_run_id)
+          SELECT d, i, 'presence', ${runId}::uuid FROM unnest(${sql.val(ipDeviceIds)}::uuid[], ${sql.val(ipValues)}::inet[]) AS t(d, i)
+          ON CONFLICT (device_id, ip) WHERE device_id IS NOT NULL
+          DO UPDATE SET updated_at = now(), seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL`.execute(trx);
         await sql`
           INSERT INTO ip_observations (run_id, device_id, ip)
           SELECT ${runId}::uuid, d, i FROM unnest(${sql.val(ipDeviceIds)}::uuid[], ${sql.val(ipValues)}::inet[]) AS t(d, i)

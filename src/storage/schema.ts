@@ -169,6 +169,7 @@ export interface DeviceNameCandidatesTable {
   source: string;
   address: string | null;
   observed_at: Timestamp;
+  last_seen_at: Timestamp;
 }
 
 export interface InterfaceVlansTable {

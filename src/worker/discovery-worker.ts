@@ -3,12 +3,15 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { DiscoveryConfig } from '../config/config.ts';
 import { configuredRunSettings } from '../config/run-settings.ts';
+import type { EnrichmentConfig, EnrichmentProbes } from '../discovery/enrichment-context.ts';
 import type { ProcessRunner } from '../discovery/exec/process-runner.ts';
 import { executeRun, RunAbort, type RunOutcome } from '../discovery/run-executor.ts';
 import { effectiveSettings, presetAndTags } from '../domain/run-settings.ts';
 import type { Database } from '../storage/database.ts';
 import { DiscoveryRunRepository, RUNS_CHANNEL, type RunRow } from '../storage/discovery-run.repository.ts';
+import { EnrichmentRepository } from '../storage/enrichment.repository.ts';
 import { FoldRepository } from '../storage/fold.repository.ts';
+import { enrichmentConfig } from './enrichment-config.ts';
 import { Scheduler } from './scheduler.ts';
 
 /** The few metric calls the worker makes; core wires them to its Prometheus registry. */
@@ -25,6 +28,8 @@ export interface WorkerOptions {
   runner: ProcessRunner;
   /** Embedded database: this process is the only possible owner of running runs. */
   soleOwner: boolean;
+  /** Name, SNMP probes of enrichment; tests may pass scripted ones. */
+  enrichmentProbes: EnrichmentProbes;
 }
 
 const MAX_HEARTBEAT_MS = 2000;
@@ -48,6 +53,7 @@ export class DiscoveryWorker {
   private readonly runs: DiscoveryRunRepository;
   private readonly folds: FoldRepository;
   private readonly scheduler: Scheduler;
+  private readonly enrichmentConfig: EnrichmentConfig;
   private readonly active = new Map<string, ActiveRun>();
   private stopping = false;
   private wakeSleeper: (() => void) | undefined;
@@ -61,6 +67,7 @@ export class DiscoveryWorker {
     this.runs = new DiscoveryRunRepository(options.database.db);
     this.folds = new FoldRepository(options.database.db);
     this.scheduler = new Scheduler(options.database.db, options.logger);
+    this.enrichmentConfig = enrichmentConfig(options.config);
   }
 
   async start(): Promise<void> {
@@ -220,6 +227,11 @@ export class DiscoveryWorker {
           progress = { stage, done, total };
         },
         fold: (observations) => this.folds.fold(run.id, observations),
+        enrichment: {
+          config: this.enrichmentConfig,
+          probes: this.options.enrichmentProbes,
+          sink: new EnrichmentRepository(this.options.database.db, run.id),
+        },
       });
     } catch (error) {
       logger.error({ run_id: run.id, err: error }, 'discovery run crashed');

@@ -122,7 +122,17 @@ describeEachBackend('devices: facts and name candidates', (backend) => {
   it('returns empty lists and no snmp key for a device without facts', async () => {
     const id = (await core.json<{ id: string }>({ method: 'POST', url: '/api/v1/devices', payload: {} })).body.id;
     const { body } = await core.json<Facts>({ method: 'GET', url: `/api/v1/devices/${id}/facts` });
-    expect(body).toEqual({ device_id: id, ips: [], macs: [], interfaces: [], services: [], links: [] });
+    expect(body).toEqual({
+      device_id: id,
+      ips: [],
+      macs: [],
+      interfaces: [],
+      services: [],
+      links: [],
+      vlans: [],
+      fdb: [],
+      switch_ports: [],
+    });
   });
 
   it('orders name candidates: valid first, then score, then newest', async () => {

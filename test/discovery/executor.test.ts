@@ -123,6 +123,7 @@ const foldAllNew = async (observations: Observation[]): Promise<FoldOutcome> => 
   deviceIds: observations.map((observation) => `dev-${observation.ip}`),
   devicesCreated: observations.length,
   ipMoves: [],
+  targets: observations.map((observation) => ({ deviceId: `dev-${observation.ip}`, ip: observation.ip })),
 });
 
 function harness(options: HarnessOptions): Harness {
@@ -355,6 +356,7 @@ describe('executeRun: a successful run', () => {
         deviceIds: [...new Set(observations.map((o) => `dev-${Number(o.ip.split('.')[3]) % 100}`))],
         devicesCreated: 7,
         ipMoves: [],
+        targets: [],
       }),
     });
     const outcome = await executeRun(h.ctx);
@@ -374,6 +376,7 @@ describe('executeRun: a successful run', () => {
         deviceIds: ['dev-new'],
         devicesCreated: 1,
         ipMoves: [{ ip: '10.0.0.2', fromDeviceId: 'dev-old', toDeviceId: 'dev-new' }],
+        targets: [{ deviceId: 'dev-new', ip: '10.0.0.2' }],
       }),
     });
     const outcome = await executeRun(h.ctx);

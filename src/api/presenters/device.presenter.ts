@@ -1,6 +1,6 @@
 import type { Static } from 'typebox';
 import type { NameCandidate } from '../../domain/naming.ts';
-import type { DeviceBody, DeviceFacts, NameCandidateList } from '../../shared/schemas/devices.ts';
+import type { DeviceBody, DeviceFacts, DeviceTagList, NameCandidateList } from '../../shared/schemas/devices.ts';
 import type { DeviceRow } from '../../storage/device.repository.ts';
 import type { DeviceFactsRows, NameCandidateRow } from '../../storage/device-facts.repository.ts';
 
@@ -15,6 +15,7 @@ export function presentDevice(row: DeviceRow): DeviceBody {
     id: row.id,
     display_name: row.display_name ?? undefined,
     primary_ip: row.primary_ip ?? undefined,
+    vendor: row.vendor ?? undefined,
     tags: row.tags && row.tags.length > 0 ? row.tags : undefined,
     metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
     last_seen_at: row.last_seen_at ?? undefined,
@@ -32,6 +33,9 @@ export function presentFacts(deviceId: string, facts: DeviceFactsRows): Static<t
     services: facts.services.map(withoutEmpty),
     snmp: facts.snmp ? withoutEmpty(facts.snmp) : undefined,
     links: facts.links.map(withoutEmpty),
+    vlans: facts.vlans.map(withoutEmpty),
+    fdb: facts.fdb.map(withoutEmpty),
+    switch_ports: facts.switch_ports.map(withoutEmpty),
   }) as Static<typeof DeviceFacts>;
 }
 
@@ -44,8 +48,13 @@ export function presentNameCandidate(
     source: row.source,
     address: row.address,
     observed_at: row.observed_at,
+    last_seen_at: row.last_seen_at,
     display_name: scored.displayName,
     score: scored.score,
     valid: scored.valid,
   }) as Static<typeof NameCandidateList>[number];
+}
+
+export function presentTag(row: Record<string, unknown>): Static<typeof DeviceTagList>[number] {
+  return withoutEmpty(row) as Static<typeof DeviceTagList>[number];
 }

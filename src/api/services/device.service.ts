@@ -1,12 +1,13 @@
 import { type RawDeviceBody, toCreateInput, toPatch } from '../../domain/device-input.ts';
 import { compareText, normaliseNameCandidate } from '../../domain/naming.ts';
+import { parseManualTags } from '../../domain/tag-input.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
-import { notFound } from '../../shared/errors.ts';
-import type { DeviceListQueryParams } from '../../shared/schemas/devices.ts';
+import { notFound, validationFailed } from '../../shared/errors.ts';
+import type { DeviceListQueryParams, DeviceTagsUpdateBody } from '../../shared/schemas/devices.ts';
 import { compareTimestamps } from '../../shared/timestamps.ts';
 import type { DeviceRepository, DeviceRow, DeviceSort } from '../../storage/device.repository.ts';
 import type { DeviceFactsRepository } from '../../storage/device-facts.repository.ts';
-import { presentDevice, presentFacts, presentNameCandidate } from '../presenters/device.presenter.ts';
+import { presentDevice, presentFacts, presentNameCandidate, presentTag } from '../presenters/device.presenter.ts';
 
 export const DEVICE_LIST_MAX_LIMIT = 200;
 const WINDOW_MAX_SECONDS = 2_592_000;
@@ -70,6 +71,20 @@ export class DeviceService {
         compareText(a.row.name, b.row.name),
     );
     return scored.map(({ row, scored: candidate }) => presentNameCandidate(row, candidate));
+  }
+
+  /** Manual first, then confidence, newest, tag (SPEC §4.4); unknown device → 404 (G-08). */
+  async tags(id: string) {
+    if (!(await this.devices.exists(id))) throw notFound('device', id);
+    return (await this.factsRepository.tags(id)).map(presentTag);
+  }
+
+  /** Validation first (SPEC §4.4), then the device must exist; auto tags are untouched. */
+  async replaceTags(id: string, body: DeviceTagsUpdateBody | undefined) {
+    const parsed = parseManualTags(body?.tags);
+    if (!parsed.ok) throw validationFailed('invalid device tags', { error: parsed.error });
+    if (!(await this.factsRepository.replaceManualTags(id, parsed.value))) throw notFound('device', id);
+    return this.tags(id);
   }
 
   private async require(pending: Promise<DeviceRow | undefined>, id: string): Promise<DeviceRow> {

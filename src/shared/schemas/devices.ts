@@ -18,6 +18,7 @@ export const Device = Type.Object(
     id: Uuid,
     display_name: Type.Optional(Type.String()),
     primary_ip: Type.Optional(Type.String({ description: 'Most recently seen IP, bare host form' })),
+    vendor: Type.Optional(Type.String({ description: "Vendor of most of the device's MACs (IEEE OUI registry)" })),
     tags: Type.Optional(Type.Array(Type.String(), { description: 'Effective tags, manual first, each once' })),
     metadata: Type.Optional(DeviceMetadata),
     last_seen_at: Type.Optional(Timestamp),
@@ -121,6 +122,10 @@ export const DeviceFacts = Type.Object(
           ip: Type.String(),
           interface_id: Optional(Uuid),
           interface_name: Optional(Type.String()),
+          prefix_length: Optional(Type.Integer()),
+          source: Optional(Type.String({ description: 'presence, snmp, import, …' })),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
           created_at: Timestamp,
           updated_at: Timestamp,
         },
@@ -133,6 +138,11 @@ export const DeviceFacts = Type.Object(
           mac: Type.String(),
           interface_id: Optional(Uuid),
           interface_name: Optional(Type.String()),
+          vendor: Optional(Type.String({ description: 'IEEE OUI registry organisation' })),
+          locally_administered: Type.Boolean({ description: 'Randomised or locally assigned MAC (no vendor)' }),
+          source: Optional(Type.String({ description: 'arp, snmp, lldp, cdp, …' })),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
           created_at: Timestamp,
           updated_at: Timestamp,
         },
@@ -154,6 +164,11 @@ export const DeviceFacts = Type.Object(
           speed_bps: Optional(Type.Integer()),
           pvid: Optional(Type.Integer()),
           pvid_observed_at: Optional(Timestamp),
+          tagged_vlans: Type.Array(Type.Integer()),
+          untagged_vlans: Type.Array(Type.Integer()),
+          source: Optional(Type.String({ description: 'snmp, or lldp/cdp for a port known only as a neighbour' })),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
           created_at: Timestamp,
           updated_at: Timestamp,
         },
@@ -168,6 +183,8 @@ export const DeviceFacts = Type.Object(
           name: Optional(Type.String()),
           state: Optional(Type.Enum(['open', 'closed'])),
           source: Optional(Type.String()),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
           observed_at: Timestamp,
           created_at: Timestamp,
           updated_at: Timestamp,
@@ -184,6 +201,8 @@ export const DeviceFacts = Type.Object(
           sys_object_id: Optional(Type.String()),
           sys_contact: Optional(Type.String()),
           sys_location: Optional(Type.String()),
+          sys_uptime: Optional(Type.Integer({ description: 'hundredths of a second' })),
+          credential: Optional(Type.String({ description: 'Name of the credential set that answered' })),
           last_success_at: Optional(Timestamp),
           last_error: Optional(Type.String()),
           updated_at: Timestamp,
@@ -199,13 +218,66 @@ export const DeviceFacts = Type.Object(
           peer_device_id: Uuid,
           local_interface_id: Optional(Uuid),
           peer_interface_id: Optional(Uuid),
+          peer_device_name: Optional(Type.String()),
+          local_interface_name: Optional(Type.String()),
+          peer_interface_name: Optional(Type.String()),
           link_type: Optional(Type.String()),
           source: Type.String(),
+          protocols: Type.Array(Type.String(), { description: 'Every protocol that saw this cable' }),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
           observed_at: Optional(Timestamp),
           updated_at: Timestamp,
         },
         { additionalProperties: false },
       ),
+    ),
+    vlans: Type.Array(
+      Type.Object(
+        {
+          vlan_id: Type.Integer(),
+          name: Optional(Type.String()),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
+          observed_at: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'VLANs the device itself reports' },
+    ),
+    fdb: Type.Array(
+      Type.Object(
+        {
+          mac: Type.String(),
+          vlan_id: Optional(Type.Integer()),
+          interface_id: Optional(Uuid),
+          interface_name: Optional(Type.String()),
+          device_id: Optional(Uuid),
+          device_name: Optional(Type.String()),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
+          observed_at: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+      { description: "This switch's forwarding table: which MAC it learnt behind which port, and whose MAC it is" },
+    ),
+    switch_ports: Type.Array(
+      Type.Object(
+        {
+          mac: Type.String(),
+          switch_device_id: Uuid,
+          switch_name: Optional(Type.String()),
+          interface_id: Optional(Uuid),
+          interface_name: Optional(Type.String()),
+          vlan_id: Optional(Type.Integer()),
+          stale: Type.Boolean({ description: 'A run that should have seen this fact did not (G-20)' }),
+          stale_since: Optional(Timestamp),
+          observed_at: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+      { description: "Switch ports this device's MACs were learnt behind" },
     ),
   },
   { additionalProperties: false },
@@ -218,10 +290,43 @@ export const NameCandidateList = Type.Array(
       source: Type.String(),
       address: Optional(Type.String({ description: 'IP the name was seen on, bare host form' })),
       observed_at: Timestamp,
+      last_seen_at: Timestamp,
       display_name: Type.String({ description: 'What the name looks like as a display name' }),
       score: Type.Integer({ description: 'Naming score (SPEC §5.11); 70 or more can become the display name' }),
       valid: Type.Boolean(),
     },
+    { additionalProperties: false },
+  ),
+);
+
+export const DeviceTagRow = Type.Object(
+  {
+    tag: Type.String(),
+    source: Type.Enum(['auto', 'manual']),
+    confidence: Type.Integer({ minimum: 0, maximum: 100 }),
+    evidence: Optional(Type.Record(Type.String(), Type.Unknown())),
+    updated_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export const DeviceTagList = Type.Array(DeviceTagRow);
+
+export const DeviceTagsUpdate = Type.Object(
+  {
+    tags: Optional(
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 1000,
+        description: 'Manual tags from the taxonomy (at most 32 after de-duplication rules)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type DeviceTagsUpdateBody = Static<typeof DeviceTagsUpdate>;
+
+export const TagTaxonomy = Type.Array(
+  Type.Object(
+    { tag: Type.String(), label: Type.String(), description: Type.String(), auto: Type.Boolean() },
     { additionalProperties: false },
   ),
 );

@@ -1,3 +1,10 @@
+DROP INDEX IF EXISTS interfaces_device_id_name_idx;
+CREATE UNIQUE INDEX IF NOT EXISTS interfaces_device_id_name_uniq ON interfaces (device_id, name) WHERE name IS NOT NULL;
+ALTER TABLE device_name_candidates DROP CONSTRAINT IF EXISTS device_name_candidates_device_source_name_uniq;
+ALTER TABLE device_name_candidates DROP CONSTRAINT IF EXISTS device_name_candidates_device_source_name_addr_uniq;
+ALTER TABLE device_name_candidates
+    ADD CONSTRAINT device_name_candidates_device_source_name_addr_uniq UNIQUE NULLS NOT DISTINCT (device_id, source, name, address);
+ALTER TABLE device_name_candidates DROP COLUMN IF EXISTS last_seen_at;
 DROP TABLE IF EXISTS device_vlans;
 DROP TABLE IF EXISTS fdb_entries;
 DROP INDEX IF EXISTS devices_vendor_idx;

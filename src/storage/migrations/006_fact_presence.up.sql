@@ -66,3 +66,21 @@ CREATE TABLE IF NOT EXISTS device_vlans (
     CONSTRAINT device_vlans_vlan_id_chk CHECK (vlan_id BETWEEN 0 AND 4095)
 );
 CREATE INDEX IF NOT EXISTS device_vlans_vlan_id_idx ON device_vlans (vlan_id);
+
+-- One candidate per (device, source, name) whatever address it was seen on (the address is the
+-- latest one); observed_at stays the first sighting and last_seen_at follows the latest.
+ALTER TABLE device_name_candidates ADD COLUMN IF NOT EXISTS last_seen_at timestamptz;
+UPDATE device_name_candidates SET last_seen_at = observed_at WHERE last_seen_at IS NULL;
+ALTER TABLE device_name_candidates ALTER COLUMN last_seen_at SET DEFAULT now();
+ALTER TABLE device_name_candidates ALTER COLUMN last_seen_at SET NOT NULL;
+DELETE FROM device_name_candidates c USING device_name_candidates k
+ WHERE c.device_id = k.device_id AND c.source = k.source AND c.name = k.name AND c.id > k.id;
+ALTER TABLE device_name_candidates DROP CONSTRAINT IF EXISTS device_name_candidates_device_source_name_addr_uniq;
+ALTER TABLE device_name_candidates DROP CONSTRAINT IF EXISTS device_name_candidates_device_source_name_uniq;
+ALTER TABLE device_name_candidates
+    ADD CONSTRAINT device_name_candidates_device_source_name_uniq UNIQUE (device_id, source, name);
+
+-- Real devices report the same ifName on several ifIndexes (stack members, VLAN interfaces), so a
+-- name cannot be unique per device; remote-port stubs are matched by lookup instead.
+DROP INDEX IF EXISTS interfaces_device_id_name_uniq;
+CREATE INDEX IF NOT EXISTS interfaces_device_id_name_idx ON interfaces (device_id, name);

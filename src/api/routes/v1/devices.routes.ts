@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TAXONOMY } from '../../../domain/classification.ts';
 import { errorResponses } from '../../../shared/schemas/common.ts';
 import {
   Device,
@@ -7,8 +8,11 @@ import {
   DeviceIdParams,
   DeviceList,
   DeviceListQuery,
+  DeviceTagList,
+  DeviceTagsUpdate,
   DeviceUpdate,
   NameCandidateList,
+  TagTaxonomy,
 } from '../../../shared/schemas/devices.ts';
 import type { DeviceService } from '../../services/device.service.ts';
 
@@ -104,5 +108,49 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService }>
       },
     },
     async (request) => devices.nameCandidates(request.params.id),
+  );
+
+  app.get(
+    '/devices/:id/tags',
+    {
+      config: { dbErrorMessage: 'failed to list device tags' },
+      schema: {
+        tags,
+        operationId: 'listDeviceTags',
+        summary: 'Auto and manual tags, manual first',
+        params: DeviceIdParams,
+        response: { 200: DeviceTagList, ...errorResponses(400, 404, 500, 503) },
+      },
+    },
+    async (request) => devices.tags(request.params.id),
+  );
+
+  app.put(
+    '/devices/:id/tags',
+    {
+      config: { dbErrorMessage: 'failed to update device tags', optionalBody: true },
+      schema: {
+        tags,
+        operationId: 'replaceDeviceTags',
+        summary: 'Replace the manual tags (auto tags are untouched)',
+        params: DeviceIdParams,
+        body: DeviceTagsUpdate,
+        response: { 200: DeviceTagList, ...errorResponses(400, 404, 413, 415, 500, 503) },
+      },
+    },
+    async (request) => devices.replaceTags(request.params.id, request.body),
+  );
+
+  app.get(
+    '/device-tags/taxonomy',
+    {
+      schema: {
+        tags,
+        operationId: 'getTagTaxonomy',
+        summary: 'Every valid device tag with its label and whether discovery can set it',
+        response: { 200: TagTaxonomy },
+      },
+    },
+    async () => TAXONOMY.map((entry) => ({ ...entry })),
   );
 };

@@ -1,0 +1,42 @@
+import { type Kysely, sql } from 'kysely';
+import type { ServiceSighting } from '../../domain/enrichment.types.ts';
+import type { Schema } from '../schema.ts';
+
+export interface ServiceScan {
+  /** TCP ports the scan covered; open services among them that were not seen are marked closed. */
+  scannedTcpPorts: readonly number[];
+  open: readonly ServiceSighting[];
+}
+
+/**
+ * Upserts the services a scan saw open, and marks closed (and stale) the ones the same scan
+ * covered but no longer saw (G-20). A service advertised over DNS-SD is upserted but never
+ * closed by a port scan that did not cover its port.
+ */
+export async function saveServiceScan(
+  trx: Kysely<Schema>,
+  runId: string,
+  deviceId: string,
+  scan: ServiceScan,
+): Promise<number> {
+  if (scan.open.length > 0) {
+    await sql`
+      INSERT INTO services (device_id, protocol, port, name, state, source, observed_at, seen_run_id)
+      SELECT ${deviceId}::uuid, p, n, NULLIF(btrim(nm), ''), 'open', s, now(), ${runId}::uuid
+        FROM unnest(${sql.val(scan.open.map((s) => s.protocol))}::text[], ${sql.val(scan.open.map((s) => s.port))}::int[],
+                    ${sql.val(scan.open.map((s) => s.name ?? ''))}::text[], ${sql.val(scan.open.map((s) => s.source))}::text[])
+             AS t(p, n, nm, s)
+      ON CONFLICT (device_id, protocol, port) WHERE protocol IS NOT NULL AND port IS NOT NULL
+      DO UPDATE SET name = COALESCE(EXCLUDED.name, services.name), state = 'open', source = EXCLUDED.source,
+                    observed_at = now(), seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL, updated_at = now()`.execute(
+      trx,
+    );
+  }
+  if (scan.scannedTcpPorts.length > 0) {
+    await sql`
+      UPDATE services SET state = 'closed', stale_since = COALESCE(stale_since, now()), updated_at = now()
+       WHERE device_id = ${deviceId} AND protocol = 'tcp' AND port = ANY(${sql.val([...scan.scannedTcpPorts])}::int[])
+         AND state = 'open' AND seen_run_id IS DISTINCT FROM ${runId}::uuid`.execute(trx);
+  }
+  return scan.open.length;
+}
