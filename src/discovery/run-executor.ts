@@ -85,7 +85,10 @@ export async function executeRun(ctx: RunContext): Promise<RunOutcome> {
       await ctx.enrichment.sink.markPresence(entries.map((entry) => entry.text));
 
     // From here on the deadline only stops work; the run still completes with what it found.
-    const enrichment = await timed('enrichment', () => enrich(ctx, folded.targets));
+    const enrichmentOn = ctx.enrichment !== undefined && (ctx.settings.nameResolution || ctx.settings.snmp);
+    const enrichment = enrichmentOn
+      ? await timed('enrichment', () => enrich(ctx, folded.targets))
+      : { stats: {}, processed: [] };
     if (Object.keys(enrichment.stats).length > 0) {
       stats.enrichment = enrichment.stats;
       const e = enrichment.stats;

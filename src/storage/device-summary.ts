@@ -38,7 +38,11 @@ export async function refreshDeviceSummaries(db: Kysely<Schema>, deviceIds: read
       ) ips ON true
       LEFT JOIN LATERAL (
         SELECT o.ip FROM ${ownedIps(dv)} o
-         ORDER BY (o.stale_since IS NULL) DESC, o.updated_at DESC, o.created_at DESC, o.ip ASC LIMIT 1
+         ORDER BY (o.stale_since IS NULL) DESC,
+                  -- never a loopback, link-local or unspecified address while the device has a real one
+                  (o.ip <<= '127.0.0.0/8' OR o.ip <<= '169.254.0.0/16' OR o.ip <<= '0.0.0.0/8'
+                   OR o.ip <<= '::/127'::inet OR o.ip <<= 'fe80::/10'::inet) ASC,
+                  (o.source = 'presence') DESC, o.updated_at DESC, o.created_at DESC, o.ip ASC LIMIT 1
       ) pip ON true
       LEFT JOIN LATERAL (
         SELECT max(o.updated_at) AS max_updated, max(o.created_at) AS max_created,

@@ -145,7 +145,7 @@ export class DeviceRepository {
       if (patch.displayName !== undefined && patch.displayName !== device.display_name) {
         await trx
           .updateTable('devices')
-          .set({ display_name: patch.displayName, updated_at: sql<string>`now()` })
+          .set({ display_name: patch.displayName, display_name_auto: false, updated_at: sql<string>`now()` })
           .where('id', '=', id)
           .execute();
         changed = true;

@@ -19,6 +19,7 @@ export interface DevicesTable {
   search_text: Generated<string>;
   tags: Generated<string[]>;
   vendor: Generated<string | null>;
+  display_name_auto: Generated<boolean>;
 }
 
 export interface DeviceMetadataTable {

@@ -58,9 +58,15 @@ export function udpExchange<T>(request: UdpExchangeRequest<T>): Promise<UdpExcha
     request.signal?.addEventListener('abort', onAbort, { once: true });
 
     const send = (): void => {
-      socket.send(request.payload, (error) => {
-        if (error) finish(sendFailure(error));
-      });
+      if (settled) return;
+      try {
+        socket.send(request.payload, (error) => {
+          if (error) finish(sendFailure(error));
+        });
+      } catch (error) {
+        // Thrown from a timer: it must become a value, never an uncaught exception.
+        finish(sendFailure(error as Error));
+      }
     };
     socket.on('error', (error) => finish(sendFailure(error)));
     socket.on('message', (message) => {
@@ -76,8 +82,14 @@ export function udpExchange<T>(request: UdpExchangeRequest<T>): Promise<UdpExcha
     });
     timers.push(setTimeout(() => finish({ status: 'timeout' }), Math.max(1, request.timeoutMs)));
     try {
-      socket.connect(request.port, request.address, () => {
+      // Node calls this back with the error when connecting fails (ENETUNREACH where there is no
+      // route): the socket is then not connected, and sending on it would throw.
+      socket.connect(request.port, request.address, (error?: Error) => {
         if (settled) return;
+        if (error) {
+          finish(sendFailure(error));
+          return;
+        }
         send();
         const again = request.retransmitAfterMs;
         if (again !== undefined && again > 0 && again < request.timeoutMs) {

@@ -113,7 +113,9 @@ async function resolveRemoteDevice(
     if (rows.length === 0 && known.length === 1 && known[0]) return { deviceId: known[0].device_id, created: false };
   }
   const { rows } = await sql<{ id: string }>`
-    INSERT INTO devices (display_name) VALUES (${usableName?.displayName ?? null}) RETURNING id`.execute(trx);
+    INSERT INTO devices (display_name, display_name_auto) VALUES (${usableName?.displayName ?? null}, true) RETURNING id`.execute(
+    trx,
+  );
   const created = rows[0];
   if (!created) throw new Error('device insert returned no row');
   // The advertised address lets the next walk, and the fold, find this device again (a host that

@@ -9,6 +9,7 @@ DROP TABLE IF EXISTS device_vlans;
 DROP TABLE IF EXISTS fdb_entries;
 DROP INDEX IF EXISTS devices_vendor_idx;
 ALTER TABLE devices DROP COLUMN IF EXISTS vendor;
+ALTER TABLE devices DROP COLUMN IF EXISTS display_name_auto;
 ALTER TABLE device_snmp DROP COLUMN IF EXISTS sys_uptime, DROP COLUMN IF EXISTS credential;
 ALTER TABLE links DROP COLUMN IF EXISTS protocols, DROP COLUMN IF EXISTS stale_since, DROP COLUMN IF EXISTS seen_run_id;
 ALTER TABLE interface_vlans DROP COLUMN IF EXISTS stale_since, DROP COLUMN IF EXISTS seen_run_id;

@@ -34,6 +34,10 @@ ALTER TABLE links ADD COLUMN IF NOT EXISTS protocols text[] NOT NULL DEFAULT '{}
 ALTER TABLE device_snmp ADD COLUMN IF NOT EXISTS credential text;
 ALTER TABLE device_snmp ADD COLUMN IF NOT EXISTS sys_uptime bigint;
 
+-- Whether discovery chose the display name (true) or a person or an import set it (false). Only a
+-- name discovery chose is ever replaced, and only by a better candidate.
+ALTER TABLE devices ADD COLUMN IF NOT EXISTS display_name_auto boolean NOT NULL DEFAULT false;
+
 -- The most common vendor among a device's MACs, for the list, filters and search.
 ALTER TABLE devices ADD COLUMN IF NOT EXISTS vendor text;
 CREATE INDEX IF NOT EXISTS devices_vendor_idx ON devices (lower(vendor));
