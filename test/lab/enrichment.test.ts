@@ -7,10 +7,10 @@
 // ages out (the storage tests cover every other kind). Needs root and the daemons; skipped with a printed reason elsewhere,
 // failed instead under CI=true. Own prefix (`rlx<pid>`).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkPrerequisites,
-  exec,
   expectedFdb,
   expectedLinks,
   expectedPortVlans,
@@ -23,7 +23,7 @@ import {
   reapStaleLabs,
   switchModel,
 } from '../../lab/lab.mjs';
-import { type ApiRun, LabCore, REPO_ROOT } from '../support/lab-core.ts';
+import { type ApiRun, LabCore, namespaceProcesses, REPO_ROOT } from '../support/lab-core.ts';
 import { IN_CI } from '../support/test-env.ts';
 
 const PREFIX = `rlx${(process.pid % 46_656).toString(36)}`;
@@ -342,7 +342,11 @@ describe.skipIf(canRun !== true)('enrichment in the lab (deep run against real d
     if (!host) throw new Error('topology: no host serving tcp/80');
     // Restart the host's services without port 80 (lab/services.mjs serves all of a host's ports).
     const namespace = nsName(host.name, PREFIX);
-    await exec(namespace, ['pkill', '-f', 'lab/services.mjs']);
+    // Only this namespace's process: pkill would match every lab's services on the host (one PID namespace).
+    for (const pid of (await namespaceProcesses(namespace)).map((entry) => entry.pid)) {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.includes('lab/services.mjs')) process.kill(pid, 'SIGTERM');
+    }
     const remaining = host.services.filter((service: { port: number }) => service.port !== 80);
     const restarted = spawn(
       'ip',
