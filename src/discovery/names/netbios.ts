@@ -9,7 +9,7 @@ import {
   parseNodeStatusResponse,
   preferredNames,
 } from './nbstat.codec.ts';
-import { udpExchange } from './udp-exchange.ts';
+import { udpExchange } from '../udp-exchange.ts';
 
 export const NETBIOS_NAME_PORT = 137;
 export const DEFAULT_NETBIOS_TIMEOUT_MS = 500;

@@ -5,7 +5,7 @@ import { hintsFrom } from './name-hints.ts';
 import { formatResolver, parseResolverAddress, type ResolverAddress } from './resolver-address.parse.ts';
 import { encodePtrQuery, type PtrVerdict, randomQueryId, readPtrAnswer } from './reverse-dns.codec.ts';
 import { reverseName } from './reverse-name.ts';
-import { type UdpExchangeResult, udpExchange } from './udp-exchange.ts';
+import { type UdpExchangeResult, udpExchange } from '../udp-exchange.ts';
 
 export interface ReverseDnsOptions {
   /** Resolvers (`ip`, `ip:port`, `[v6]:port`); empty: the system resolvers (resolv.conf). */
