@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import type { NameHint } from '../../domain/enrichment.types.ts';
+import { udpExchange } from '../udp-exchange.ts';
 import { found, type LookupOutcome, notFound } from './lookup.types.ts';
 import { hintsFrom } from './name-hints.ts';
 import {
@@ -9,7 +10,6 @@ import {
   parseNodeStatusResponse,
   preferredNames,
 } from './nbstat.codec.ts';
-import { udpExchange } from '../udp-exchange.ts';
 
 export const NETBIOS_NAME_PORT = 137;
 export const DEFAULT_NETBIOS_TIMEOUT_MS = 500;

@@ -1,11 +1,11 @@
 import { getServers } from 'node:dns';
 import type { NameHint } from '../../domain/enrichment.types.ts';
+import { type UdpExchangeResult, udpExchange } from '../udp-exchange.ts';
 import { found, type LookupOutcome, notFound } from './lookup.types.ts';
 import { hintsFrom } from './name-hints.ts';
 import { formatResolver, parseResolverAddress, type ResolverAddress } from './resolver-address.parse.ts';
 import { encodePtrQuery, type PtrVerdict, randomQueryId, readPtrAnswer } from './reverse-dns.codec.ts';
 import { reverseName } from './reverse-name.ts';
-import { type UdpExchangeResult, udpExchange } from '../udp-exchange.ts';
 
 export interface ReverseDnsOptions {
   /** Resolvers (`ip`, `ip:port`, `[v6]:port`); empty: the system resolvers (resolv.conf). */
