@@ -55,7 +55,7 @@ export class DeviceFactsRepository {
                COALESCE((SELECT array_agg(t.vlan_id ORDER BY t.vlan_id) FROM interface_vlans t
                           WHERE t.interface_id = i.id AND t.role = 'untagged' AND t.stale_since IS NULL), '{}') AS untagged_vlans,
                i.source, (i.stale_since IS NOT NULL) AS stale, i.stale_since, i.created_at, i.updated_at
-          FROM interfaces i LEFT JOIN interface_vlans v ON v.interface_id = i.id AND v.role = 'pvid'
+          FROM interfaces i LEFT JOIN interface_vlans v ON v.interface_id = i.id AND v.role = 'pvid' AND v.stale_since IS NULL
          WHERE i.device_id = ${device}
          ORDER BY i.name ASC NULLS LAST, i.ifindex ASC NULLS LAST, i.id ASC`),
       q(sql`

@@ -379,6 +379,23 @@ describeEachBackend('storage: enrichment repository', (backend) => {
     expect(await fdbOf(switchId)).toEqual(fdb2);
   });
 
+  it('shows a PVID the agent no longer reports as no PVID in the facts, not as the current one', async () => {
+    const switchId = await newDevice('dist-sw-1');
+    await new EnrichmentRepository(db, await newRun()).saveSnmp(switchId, firstSwitchReport());
+    const facts = new DeviceFactsRepository(db);
+    const pvidOf = async (ifindex: number) =>
+      (await facts.facts(switchId)).interfaces.find((row) => row.ifindex === ifindex)?.pvid ?? null;
+    expect(await pvidOf(1)).toBe(10);
+    const withoutPvid = firstSwitchReport();
+    if (!withoutPvid.vlans.ok) throw new Error('fixture');
+    withoutPvid.vlans.value.memberships = withoutPvid.vlans.value.memberships.filter(
+      (membership) => !(membership.ifIndex === 1 && membership.role === 'pvid'),
+    );
+    await new EnrichmentRepository(db, await newRun()).saveSnmp(switchId, withoutPvid);
+    expect(await pvidOf(1)).toBeNull();
+    expect(await pvidOf(2)).toBe(1);
+  });
+
   it('lets the fold find a walked device by its identity address and interface MACs, never by 127.0.0.1', async () => {
     const switchId = await newDevice();
     const run = await newRun();

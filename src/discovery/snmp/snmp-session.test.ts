@@ -3,6 +3,30 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeNetSnmpError, openSnmpSession } from './snmp-session.ts';
+import { FIRST_BULK_REPETITIONS } from './walk-loop.ts';
+
+/** max-repetitions of a v2c GetBulkRequest datagram (BER: …, PDU 0xa5, request-id, non-repeaters, max-repetitions). */
+function getBulkMaxRepetitions(datagram: Buffer): number | null {
+  const pdu = datagram.indexOf(0xa5);
+  if (pdu < 0) return null;
+  let at = pdu + 1;
+  const skipLength = (): number => {
+    const first = datagram[at++] as number;
+    if (first < 0x80) return first;
+    let length = 0;
+    for (let count = first & 0x7f; count > 0; count--) length = (length << 8) | (datagram[at++] as number);
+    return length;
+  };
+  skipLength();
+  let value = 0;
+  for (let integer = 0; integer < 3; integer++) {
+    if (datagram[at++] !== 0x02) return null;
+    const length = skipLength();
+    value = 0;
+    for (let index = 0; index < length; index++) value = value * 256 + (datagram[at++] as number);
+  }
+  return value;
+}
 
 const SILENT = '127.0.77.164';
 
@@ -10,11 +34,13 @@ describe('net-snmp session against a silent agent', () => {
   let socket: Socket;
   let port = 0;
   let received = 0;
+  const datagrams: Buffer[] = [];
 
   beforeAll(async () => {
     socket = createSocket('udp4');
-    socket.on('message', () => {
+    socket.on('message', (message) => {
       received++;
+      datagrams.push(message);
     });
     await new Promise<void>((resolve) => socket.bind(0, SILENT, resolve));
     port = socket.address().port;
@@ -50,6 +76,18 @@ describe('net-snmp session against a silent agent', () => {
     await expect(session.walk('1.3.6.1.2.1.2.2.1.2')).rejects.toThrow(/^timeout$/);
     session.close();
     expect(received).toBe(1);
+  });
+
+  it('asks for a few rows in the first GETBULK of a walk, not max-repetitions', async () => {
+    datagrams.length = 0;
+    const session = openSnmpSession(
+      SILENT,
+      { name: 'x', version: '2c', community: 'public' },
+      { port, timeoutMs: 100, retries: 0, maxRepetitions: 40 },
+    );
+    await expect(session.walk('1.3.6.1.2.1.2.2.1.2')).rejects.toThrow(/^timeout$/);
+    session.close();
+    expect(datagrams.map(getBulkMaxRepetitions)).toEqual([FIRST_BULK_REPETITIONS]);
   });
 
   it('ends a pending request with "aborted" as soon as the signal fires', async () => {

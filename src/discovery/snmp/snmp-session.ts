@@ -9,7 +9,7 @@ import {
   type VarbindType,
   type WalkOptions,
 } from './snmp.types.ts';
-import { DEFAULT_MAX_ROWS, walkSubtree } from './walk-loop.ts';
+import { DEFAULT_MAX_ROWS, nextBulkRepetitions, walkSubtree } from './walk-loop.ts';
 
 /**
  * The only file that imports net-snmp. It turns the library's callbacks, error classes and value
@@ -107,8 +107,11 @@ class NetSnmpSessionAdapter implements SnmpSession {
   }
 
   walk(rootOid: string, options: WalkOptions = {}): Promise<Varbind[]> {
-    let repetitions = this.maxRepetitions;
+    // Small first request, doubling while the subtree goes on (walk-loop.ts, nextBulkRepetitions).
+    let cap = this.maxRepetitions;
+    let repetitions: number | undefined;
     const next = async (oid: string): Promise<Varbind[]> => {
+      repetitions = nextBulkRepetitions(repetitions, cap);
       for (;;) {
         if (this.isV1) {
           const outcome = await this.call<RawVarbind[]>((callback) => this.session.getNext([oid], callback));
@@ -120,9 +123,10 @@ class NetSnmpSessionAdapter implements SnmpSession {
         const count = repetitions;
         const outcome = await this.call<RawVarbind[][]>((callback) => this.session.getBulk([oid], 0, count, callback));
         if ('value' in outcome) return (outcome.value[0] ?? []).map(toVarbind);
-        // A tooBig answer means the response did not fit a datagram: ask for fewer rows.
-        if (outcome.error.status === ERROR_STATUS_TOO_BIG && repetitions > 1) {
-          repetitions = Math.max(1, Math.floor(repetitions / 2));
+        // A tooBig answer means the response did not fit a datagram: ask for fewer rows, from now on.
+        if (outcome.error.status === ERROR_STATUS_TOO_BIG && count > 1) {
+          repetitions = Math.max(1, Math.floor(count / 2));
+          cap = repetitions;
           continue;
         }
         throw new SnmpError(this.describe(outcome.error));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareOids, indexOf, isInSubtree } from './oid.ts';
 import type { Varbind } from './snmp.types.ts';
-import { walkSubtree } from './walk-loop.ts';
+import { bulkRequestsFor, FIRST_BULK_REPETITIONS, nextBulkRepetitions, walkSubtree } from './walk-loop.ts';
 
 const row = (oid: string, value = 1): Varbind => ({ oid, type: 'integer', value });
 const end = (oid: string): Varbind => ({ oid, type: 'endOfMibView', value: null });
@@ -75,5 +75,27 @@ describe('walkSubtree', () => {
       return [row(`${oid}.1`)];
     };
     await expect(walkSubtree(root, next, { signal: controller.signal })).rejects.toThrow('aborted');
+  });
+});
+
+describe('GETBULK sizes of a walk', () => {
+  it('starts small and doubles up to max-repetitions', () => {
+    const sizes: number[] = [];
+    let size: number | undefined;
+    for (let request = 0; request < 6; request++) {
+      size = nextBulkRepetitions(size, 25);
+      sizes.push(size);
+    }
+    expect(sizes).toEqual([FIRST_BULK_REPETITIONS, 8, 16, 25, 25, 25]);
+    expect(nextBulkRepetitions(undefined, 2)).toBe(2);
+    expect(nextBulkRepetitions(undefined, 0)).toBe(1);
+  });
+
+  it('counts the requests a walk needs, the last one reaching past the subtree', () => {
+    expect(bulkRequestsFor(0, 20)).toBe(1);
+    expect(bulkRequestsFor(3, 20)).toBe(1);
+    expect(bulkRequestsFor(4, 20)).toBe(2); // a full first answer cannot tell where the column ends
+    expect(bulkRequestsFor(100, 20)).toBe(7); // 4 + 8 + 16 + 4 × 20 = 108 rows read
+    expect(bulkRequestsFor(100, 1)).toBe(101);
   });
 });
