@@ -56,10 +56,11 @@ interface Loaded {
 }
 
 if (noCorpus) {
-  describe('SNMP corpus end to end', () => {
-    it(`does not run: ${noCorpus}`, () => {
-      expect(corpusMissing(CORPUS)).not.toBeNull();
-    });
+  // Issue 10: a machine without the recordings skips with the reason; the title carries the mark
+  // scripts/run-tests.mjs accepts as the one legitimate skip under CI.
+  process.stderr.write(`\n[roller tests] SNMP corpus suite skipped: ${noCorpus}\n`);
+  describe.skip('SNMP corpus end to end [needs external data]', () => {
+    it(`needs the recordings: ${noCorpus}`, () => {});
   });
 } else if (noAgents && IN_CI) {
   describe('SNMP corpus end to end', () => {

@@ -303,10 +303,10 @@ function compareRecording(
 const recordings = corpusAbsent ? [] : listRecordings(CORPUS);
 
 if (corpusAbsent) {
-  describe('SNMP corpus recordings against their truth files', () => {
-    it(`does not run: ${corpusAbsent}`, () => {
-      expect(corpusMissing(CORPUS)).not.toBeNull();
-    });
+  // Issue 10: without the recordings this skips with the reason, marked as the one skip CI accepts.
+  process.stderr.write(`\n[roller tests] SNMP corpus reader test skipped: ${corpusAbsent}\n`);
+  describe.skip('SNMP corpus recordings against their truth files [needs external data]', () => {
+    it(`needs the recordings: ${corpusAbsent}`, () => {});
   });
 } else {
   describe('SNMP corpus recordings against their truth files', () => {
