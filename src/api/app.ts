@@ -16,8 +16,12 @@ import { openApiOptions } from './openapi.ts';
 import { SlidingWindowLimiter } from './rate-limiter.ts';
 import { requestIdFor } from './request-id.ts';
 import { serviceRoutes } from './routes/service.routes.ts';
+import { auditRoutes } from './routes/v1/audit.routes.ts';
+import { dataExchangeRoutes } from './routes/v1/data-exchange.routes.ts';
 import { deviceRoutes } from './routes/v1/devices.routes.ts';
 import { discoveryRoutes } from './routes/v1/discovery.routes.ts';
+import { historyRoutes } from './routes/v1/history.routes.ts';
+import { inventoryRoutes } from './routes/v1/inventory.routes.ts';
 import { DeviceService } from './services/device.service.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { ScheduleService } from './services/schedule.service.ts';
@@ -100,6 +104,10 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
   );
   const schedules = new ScheduleService(new DiscoveryScheduleRepository(deps.database.db), deps.discovery);
   await app.register(discoveryRoutes, { prefix: '/api/v1', discovery, schedules, config: deps.discovery });
+  await app.register(historyRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(dataExchangeRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(inventoryRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(auditRoutes, { prefix: '/api/v1', database: deps.database });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -9,12 +9,31 @@ type ValueOf<N extends VariableName> = (typeof VARIABLES)[N] extends { parse: (r
     : never
   : never;
 
+export interface PresenceConfig {
+  readonly offlineAfterMs: number;
+  readonly intervalMs: number;
+}
+
+/** Retention windows in ms; 0 keeps forever. */
+export interface RetentionConfig {
+  readonly enabled: boolean;
+  readonly schedule: string;
+  readonly observationsMs: number;
+  readonly runLogsMs: number;
+  readonly runsMs: number;
+  readonly eventsMs: number;
+  readonly auditMs: number;
+  readonly staleFactsMs: number;
+}
+
 export interface Config {
   readonly httpAddr: ListenAddress;
   readonly logLevel: LogLevel;
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
   readonly dataDir: string;
+  readonly presence: PresenceConfig;
+  readonly retention: RetentionConfig;
   readonly discovery: DiscoveryConfig;
 }
 
@@ -110,6 +129,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: get('DATABASE_URL'),
     databasePoolSize: get('DATABASE_POOL_SIZE'),
     dataDir: get('ROLLER_DATA_DIR'),
+    presence: { offlineAfterMs: get('DEVICE_OFFLINE_AFTER'), intervalMs: get('DEVICE_PRESENCE_INTERVAL') },
+    retention: {
+      enabled: get('RETENTION_ENABLED'),
+      schedule: get('RETENTION_SCHEDULE'),
+      observationsMs: get('RETENTION_OBSERVATIONS'),
+      runLogsMs: get('RETENTION_RUN_LOGS'),
+      runsMs: get('RETENTION_RUNS'),
+      eventsMs: get('RETENTION_EVENTS'),
+      auditMs: get('RETENTION_AUDIT'),
+      staleFactsMs: get('RETENTION_STALE_FACTS'),
+    },
     discovery: {
       defaultScope: get('DISCOVERY_DEFAULT_SCOPE'),
       pollIntervalMs: get('DISCOVERY_POLL_INTERVAL'),

@@ -47,16 +47,17 @@ const DURATION_UNITS_MS: Record<string, number> = {
   s: 1000,
   m: 60_000,
   h: 3_600_000,
+  d: 86_400_000,
 };
 
-/** Go-style durations (`400ms`, `1.5s`, `1h30m`, `0`), returned in milliseconds. */
+/** Go-style durations (`400ms`, `1.5s`, `1h30m`, `0`) plus days (`90d`), returned in milliseconds. */
 export function duration(options: { minMs?: number; maxMs?: number } = {}): Parser<number> {
   return (raw) => {
     const trimmed = raw.trim();
     let total: number;
     if (trimmed === '0') total = 0;
     else {
-      const pattern = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+      const pattern = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/gy;
       total = 0;
       let consumed = 0;
       for (let match = pattern.exec(trimmed); match; match = pattern.exec(trimmed)) {

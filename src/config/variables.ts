@@ -298,6 +298,69 @@ export const VARIABLES = {
     default: '24',
     description: 'Largest number of devices port-scanned per run.',
   }),
+  DEVICE_OFFLINE_AFTER: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1000, maxMs: 30 * 86_400_000 }),
+    default: '1h',
+    description:
+      'A device not seen for this long is offline (a went_offline event); seen again, a came_online event. Checked after each run and every DEVICE_PRESENCE_INTERVAL.',
+  }),
+  DEVICE_PRESENCE_INTERVAL: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 1000, maxMs: 86_400_000 }),
+    default: '1m',
+    description: 'How often a worker re-evaluates online/offline between runs.',
+  }),
+  RETENTION_ENABLED: v({
+    group: 'storage',
+    parse: p.boolean,
+    default: 'true',
+    description: 'Prune old history automatically (once a day, by one worker, per RETENTION_SCHEDULE).',
+  }),
+  RETENTION_SCHEDULE: v({
+    group: 'storage',
+    parse: p.text,
+    default: '30 3 * * *',
+    description: 'When the daily pruning runs (5-field cron, UTC).',
+  }),
+  RETENTION_OBSERVATIONS: v({
+    group: 'storage',
+    parse: p.duration({ minMs: 0 }),
+    default: '90d',
+    description:
+      'Keep IP/MAC observations this long; the latest observation of each device and value is always kept. 0: forever.',
+  }),
+  RETENTION_RUN_LOGS: v({
+    group: 'storage',
+    parse: p.duration({ minMs: 0 }),
+    default: '90d',
+    description: 'Keep discovery run log lines this long. 0: forever.',
+  }),
+  RETENTION_RUNS: v({
+    group: 'storage',
+    parse: p.duration({ minMs: 0 }),
+    default: '365d',
+    description: 'Keep finished discovery runs this long (the latest run of each schedule is kept). 0: forever.',
+  }),
+  RETENTION_EVENTS: v({
+    group: 'storage',
+    parse: p.duration({ minMs: 0 }),
+    default: '365d',
+    description: 'Keep device history events this long. 0: forever.',
+  }),
+  RETENTION_AUDIT: v({
+    group: 'storage',
+    parse: p.duration({ minMs: 0 }),
+    default: '365d',
+    description: 'Keep audit events this long. 0: forever.',
+  }),
+  RETENTION_STALE_FACTS: v({
+    group: 'storage',
+    parse: p.duration({ minMs: 0 }),
+    default: '180d',
+    description:
+      'Delete discovered facts that have been stale this long (their history stays in the events). 0: forever.',
+  }),
 } as const;
 
 export type VariableName = keyof typeof VARIABLES;

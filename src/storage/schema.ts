@@ -20,6 +20,7 @@ export interface DevicesTable {
   tags: Generated<string[]>;
   vendor: Generated<string | null>;
   display_name_auto: Generated<boolean>;
+  presence: Generated<'online' | 'offline' | 'unknown'>;
 }
 
 export interface DeviceMetadataTable {
@@ -244,6 +245,17 @@ export interface DeviceVlansTable {
   stale_since: string | null;
 }
 
+export interface DeviceEventsTable {
+  id: Generated<number>;
+  device_id: string;
+  kind: string;
+  event_at: Generated<string>;
+  run_id: string | null;
+  actor: string | null;
+  summary: string;
+  details: Json;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   dirty: boolean;
@@ -269,5 +281,6 @@ export interface Schema {
   device_tags: DeviceTagsTable;
   fdb_entries: FdbEntriesTable;
   device_vlans: DeviceVlansTable;
+  device_events: DeviceEventsTable;
   schema_migrations: SchemaMigrationsTable;
 }
