@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Route-label value shared by every request that matched no route, to keep cardinality bounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -10,6 +10,9 @@ export interface CoreMetrics {
   readonly discoveryRuns: Counter;
   readonly discoveryRunDuration: Histogram;
   readonly discoveryRunsFinished: Counter<'status'>;
+  readonly retentionRuns: Counter<'outcome'>;
+  readonly retentionDeletedRows: Counter<'table'>;
+  readonly retentionLastSuccess: Gauge;
 }
 
 /**
@@ -50,7 +53,34 @@ export function createMetrics(): CoreMetrics {
     labelNames: ['status'] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, discoveryRuns, discoveryRunDuration, discoveryRunsFinished };
+  const retentionRuns = new Counter({
+    name: 'roller_retention_runs_total',
+    help: 'Scheduled retention runs this process carried out, by outcome (succeeded, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const retentionDeletedRows = new Counter({
+    name: 'roller_retention_deleted_rows_total',
+    help: 'Rows deleted by retention runs in this process, by table.',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  });
+  const retentionLastSuccess = new Gauge({
+    name: 'roller_retention_last_success_timestamp_seconds',
+    help: 'Unix time at which the last successful retention run of this process finished (0: none yet).',
+    registers: [registry],
+  });
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    discoveryRuns,
+    discoveryRunDuration,
+    discoveryRunsFinished,
+    retentionRuns,
+    retentionDeletedRows,
+    retentionLastSuccess,
+  };
 }
 
 /**

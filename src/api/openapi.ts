@@ -17,6 +17,8 @@ export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
         { name: 'service', description: 'Health, readiness and metrics' },
         { name: 'devices', description: 'Device inventory' },
         { name: 'discovery', description: 'Discovery runs, their logs and live events, and schedules' },
+        { name: 'data exchange', description: 'Device snapshots (export/import) and NetBox/Nautobot import' },
+        { name: 'audit', description: 'The audit trail written by the UI server' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

@@ -9,6 +9,7 @@ import { ChildProcessRunner } from '../discovery/exec/process-runner.ts';
 import type { Database } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
 import { DiscoveryWorker, type WorkerMetrics } from '../worker/discovery-worker.ts';
+import type { RetentionMetrics } from '../worker/retention-job.ts';
 import { openConfiguredDatabase } from './open-storage.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -58,6 +59,18 @@ export function workerMetrics(metrics: CoreMetrics): WorkerMetrics {
   };
 }
 
+export function retentionMetrics(metrics: CoreMetrics): RetentionMetrics {
+  return {
+    runFinished: (outcome, deleted, finishedAt) => {
+      metrics.retentionRuns.inc({ outcome });
+      for (const [table, rows] of Object.entries(deleted ?? {})) {
+        if (rows > 0) metrics.retentionDeletedRows.inc({ table }, rows);
+      }
+      if (outcome === 'succeeded') metrics.retentionLastSuccess.set(finishedAt.getTime() / 1000);
+    },
+  };
+}
+
 export function startWorker(config: Config, database: Database, logger: Logger, metrics: CoreMetrics): DiscoveryWorker {
   return new DiscoveryWorker({
     database,
@@ -67,6 +80,8 @@ export function startWorker(config: Config, database: Database, logger: Logger, 
     runner: new ChildProcessRunner(),
     soleOwner: database.kind === 'pglite',
     enrichmentProbes: realEnrichmentProbes,
+    presence: config.presence,
+    retention: { config: config.retention, metrics: retentionMetrics(metrics) },
   });
 }
 

@@ -8,6 +8,7 @@ import { VERSION } from '../config/version.ts';
 import { openAndMigrate, startCore, startWorker, stopOnSignals } from './core.command.ts';
 import { registerMigrateCommands } from './migrate.command.ts';
 import { buildOpenApiDocument } from './openapi.command.ts';
+import { registerRetentionCommands } from './retention.command.ts';
 
 const program = new Command('roller')
   .description('Roller: a self-hosted network tracker and mapper')
@@ -59,6 +60,7 @@ program
   });
 
 registerMigrateCommands(program, config);
+registerRetentionCommands(program, config);
 
 program
   .command('openapi')

@@ -134,4 +134,13 @@ describe('config parsers', () => {
     expect(value(p.addressList('10.0.0.53, 127.0.0.1:5353 ,::1'))).toEqual(['10.0.0.53', '127.0.0.1:5353', '::1']);
     expect(reason(p.addressList('dns.example, 10.0.0.1:99999'))).toMatch(/"dns.example".*"10.0.0.1:99999"/);
   });
+
+  it('parses five-field cron expressions (RETENTION_SCHEDULE)', () => {
+    expect(value(p.cron(' 30 3 * * * '))).toBe('30 3 * * *');
+    expect(value(p.cron('0 */6 * * 1-5'))).toBe('0 */6 * * 1-5');
+    expect(reason(p.cron('0 30 3 * * *'))).toMatch(/five fields/);
+    expect(reason(p.cron('daily'))).toMatch(/five fields/);
+    expect(reason(p.cron('61 3 * * *'))).toMatch(/not a valid cron expression/);
+    expect(reason(p.cron('0 0 30 2 *'))).toMatch(/never fires|not a valid/);
+  });
 });

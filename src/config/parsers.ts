@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { Cron } from 'croner';
 import { parse as parseYaml } from 'yaml';
 import { maskedPrefix } from '../shared/ip-math.ts';
 import {
@@ -73,6 +74,19 @@ export function duration(options: { minMs?: number; maxMs?: number } = {}): Pars
     return ok(Math.round(total));
   };
 }
+
+/** A five-field cron expression (minute hour day-of-month month day-of-week), evaluated in UTC. */
+export const cron: Parser<string> = (raw) => {
+  const trimmed = raw.trim();
+  if (trimmed.split(/\s+/).length !== 5)
+    return bad(`"${raw}" is not a cron expression with five fields: minute hour day-of-month month day-of-week`);
+  try {
+    const next = new Cron(trimmed, { timezone: 'UTC', paused: true }).nextRun();
+    return next ? ok(trimmed) : bad(`"${raw}" never fires`);
+  } catch (error) {
+    return bad(`"${raw}" is not a valid cron expression (${(error as Error).message})`);
+  }
+};
 
 export function oneOf<T extends string>(choices: readonly T[], aliases: Record<string, T> = {}): Parser<T> {
   return (raw) => {

@@ -319,7 +319,7 @@ export const VARIABLES = {
   }),
   RETENTION_SCHEDULE: v({
     group: 'storage',
-    parse: p.text,
+    parse: p.cron,
     default: '30 3 * * *',
     description: 'When the daily pruning runs (5-field cron, UTC).',
   }),
@@ -340,7 +340,8 @@ export const VARIABLES = {
     group: 'storage',
     parse: p.duration({ minMs: 0 }),
     default: '365d',
-    description: 'Keep finished discovery runs this long (the latest run of each schedule is kept). 0: forever.',
+    description:
+      'Keep finished discovery runs this long (the latest run of each schedule, and runs whose observations are still kept, stay). 0: forever.',
   }),
   RETENTION_EVENTS: v({
     group: 'storage',

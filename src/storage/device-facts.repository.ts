@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { recordDeviceEvents } from './device-events.writer.ts';
 import { refreshDeviceSummaries } from './device-summary.ts';
 import { ownedIps, ownedMacs } from './owned-facts.sql.ts';
 import type { Schema } from './schema.ts';
@@ -128,18 +129,39 @@ export class DeviceFactsRepository {
   }
 
   /** Replaces the manual tags (auto tags untouched) and refreshes the summary; false if no device. */
-  async replaceManualTags(deviceId: string, tags: readonly string[]): Promise<boolean> {
+  async replaceManualTags(deviceId: string, tags: readonly string[], actor = 'api'): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const { rows } = await sql`SELECT 1 FROM devices WHERE id = ${deviceId} FOR UPDATE`.execute(trx);
       if (rows.length === 0) return false;
-      await sql`DELETE FROM device_tags WHERE device_id = ${deviceId} AND source = 'manual'
-                  AND NOT (tag = ANY(${sql.val([...tags])}::text[]))`.execute(trx);
+      const { rows: removed } = await sql<{ tag: string }>`
+        DELETE FROM device_tags WHERE device_id = ${deviceId} AND source = 'manual'
+           AND NOT (tag = ANY(${sql.val([...tags])}::text[]))
+        RETURNING tag`.execute(trx);
+      let added: { tag: string }[] = [];
       if (tags.length > 0) {
-        await sql`
+        ({ rows: added } = await sql<{ tag: string }>`
           INSERT INTO device_tags (device_id, tag, source, confidence, evidence)
           SELECT ${deviceId}::uuid, t, 'manual', 100, '{"signal":"manual"}'::jsonb FROM unnest(${sql.val([...tags])}::text[]) AS t
-          ON CONFLICT (device_id, tag, source) DO NOTHING`.execute(trx);
+          ON CONFLICT (device_id, tag, source) DO NOTHING
+          RETURNING tag`.execute(trx));
       }
+      const event = (kind: 'tag_added' | 'tag_removed', tag: string) => ({
+        deviceId,
+        kind,
+        actor,
+        summary: `Manual tag ${tag} ${kind === 'tag_added' ? 'added' : 'removed'}`,
+        details: { tag, source: 'manual' },
+      });
+      await recordDeviceEvents(trx, [
+        ...added
+          .map((row) => row.tag)
+          .sort()
+          .map((tag) => event('tag_added', tag)),
+        ...removed
+          .map((row) => row.tag)
+          .sort()
+          .map((tag) => event('tag_removed', tag)),
+      ]);
       await sql`UPDATE devices SET updated_at = now() WHERE id = ${deviceId}`.execute(trx);
       await refreshDeviceSummaries(trx, [deviceId]);
       return true;

@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { DeviceCreateInput, DevicePatch, MetadataValues } from '../domain/device-input.ts';
 import { METADATA_FIELDS } from '../domain/device-input.ts';
 import type { CursorPosition } from '../shared/cursor.ts';
+import { recordDeviceEvents } from './device-events.writer.ts';
 import { refreshDeviceSummaries } from './device-summary.ts';
 import type { Schema } from './schema.ts';
 
@@ -110,19 +111,38 @@ export class DeviceRepository {
     return row !== undefined;
   }
 
-  async create(input: DeviceCreateInput): Promise<DeviceRow> {
+  async create(input: DeviceCreateInput, actor = 'api'): Promise<DeviceRow> {
     const id = await this.db.transaction().execute(async (trx) => {
       const device = await trx
         .insertInto('devices')
         .values({ display_name: input.displayName })
         .returning('id')
         .executeTakeFirstOrThrow();
-      if (METADATA_FIELDS.some((field) => input.metadata[field] !== null)) {
+      const metadata = Object.fromEntries(
+        METADATA_FIELDS.filter((field) => input.metadata[field] !== null).map((field) => [
+          field,
+          input.metadata[field],
+        ]),
+      );
+      if (Object.keys(metadata).length > 0) {
         await trx
           .insertInto('device_metadata')
           .values({ device_id: device.id, ...input.metadata })
           .execute();
       }
+      await recordDeviceEvents(trx, [
+        {
+          deviceId: device.id,
+          kind: 'device_created',
+          actor,
+          summary: input.displayName ? `Device ${input.displayName} created by hand` : 'Device created by hand',
+          details: {
+            source: 'manual',
+            ...(input.displayName ? { display_name: input.displayName } : {}),
+            ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+          },
+        },
+      ]);
       await refreshDeviceSummaries(trx, [device.id]);
       return device.id;
     });
@@ -132,7 +152,7 @@ export class DeviceRepository {
   }
 
   /** Applies a merge patch; returns undefined when the device does not exist. */
-  async update(id: string, patch: DevicePatch): Promise<DeviceRow | undefined> {
+  async update(id: string, patch: DevicePatch, actor = 'api'): Promise<DeviceRow | undefined> {
     const found = await this.db.transaction().execute(async (trx) => {
       const device = await trx
         .selectFrom('devices')
@@ -149,9 +169,37 @@ export class DeviceRepository {
           .where('id', '=', id)
           .execute();
         changed = true;
+        const from = device.display_name?.trim() ? device.display_name : null;
+        const to = patch.displayName?.trim() ? patch.displayName : null;
+        await recordDeviceEvents(trx, [
+          {
+            deviceId: id,
+            kind: 'display_name_changed',
+            actor,
+            summary: to
+              ? from
+                ? `Display name changed from ${from} to ${to}`
+                : `Named ${to}`
+              : `Display name ${from} cleared`,
+            details: { from, to, automatic: false },
+          },
+        ]);
       }
       if (patch.metadata && Object.keys(patch.metadata).length > 0) {
-        changed = (await upsertMetadata(trx, id, patch.metadata)) || changed;
+        const changes = await upsertMetadata(trx, id, patch.metadata);
+        if (Object.keys(changes).length > 0) {
+          changed = true;
+          const fields = Object.keys(changes);
+          await recordDeviceEvents(trx, [
+            {
+              deviceId: id,
+              kind: 'metadata_changed',
+              actor,
+              summary: `${fields.map((field) => field[0]?.toUpperCase() + field.slice(1)).join(', ')} changed`,
+              details: changes,
+            },
+          ]);
+        }
       }
       if (changed) await refreshDeviceSummaries(trx, [id]);
       return true;
@@ -160,8 +208,12 @@ export class DeviceRepository {
   }
 }
 
-/** Writes only the given metadata fields; bumps updated_at only when a value really changes. */
-async function upsertMetadata(db: Kysely<Schema>, deviceId: string, patch: Partial<MetadataValues>): Promise<boolean> {
+/** Writes only the given metadata fields; bumps updated_at only when a value really changes. Returns what changed. */
+async function upsertMetadata(
+  db: Kysely<Schema>,
+  deviceId: string,
+  patch: Partial<MetadataValues>,
+): Promise<Record<string, { from: string | null; to: string | null }>> {
   const fields = METADATA_FIELDS.filter((field) => patch[field] !== undefined);
   const values: MetadataValues = { owner: null, location: null, notes: null };
   for (const field of fields) values[field] = patch[field] ?? null;
@@ -170,22 +222,22 @@ async function upsertMetadata(db: Kysely<Schema>, deviceId: string, patch: Parti
     .select(['owner', 'location', 'notes'])
     .where('device_id', '=', deviceId)
     .executeTakeFirst();
+  const before: MetadataValues = existing ?? { owner: null, location: null, notes: null };
+  const changed = fields.filter((field) => before[field] !== values[field]);
+  const diff = Object.fromEntries(changed.map((field) => [field, { from: before[field], to: values[field] }]));
   if (!existing) {
-    if (fields.every((field) => values[field] === null)) return false;
+    if (fields.every((field) => values[field] === null)) return {};
     await db
       .insertInto('device_metadata')
       .values({ device_id: deviceId, ...values })
       .execute();
-    return true;
+    return diff;
   }
-  const changes = Object.fromEntries(
-    fields.filter((field) => existing[field] !== values[field]).map((field) => [field, values[field]]),
-  );
-  if (Object.keys(changes).length === 0) return false;
+  if (changed.length === 0) return {};
   await db
     .updateTable('device_metadata')
-    .set({ ...changes, updated_at: sql<string>`now()` })
+    .set({ ...Object.fromEntries(changed.map((field) => [field, values[field]])), updated_at: sql<string>`now()` })
     .where('device_id', '=', deviceId)
     .execute();
-  return true;
+  return diff;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { DiscoveryConfig } from '../config/config.ts';
+import type { DiscoveryConfig, PresenceConfig, RetentionConfig } from '../config/config.ts';
 import { configuredRunSettings } from '../config/run-settings.ts';
 import type { EnrichmentConfig, EnrichmentProbes } from '../discovery/enrichment-context.ts';
 import type { ProcessRunner } from '../discovery/exec/process-runner.ts';
@@ -12,6 +12,8 @@ import { DiscoveryRunRepository, RUNS_CHANNEL, type RunRow } from '../storage/di
 import { EnrichmentRepository } from '../storage/enrichment.repository.ts';
 import { FoldRepository } from '../storage/fold.repository.ts';
 import { enrichmentConfig } from './enrichment-config.ts';
+import { PresenceTimer } from './presence-timer.ts';
+import { RetentionJob, type RetentionMetrics } from './retention-job.ts';
 import { Scheduler } from './scheduler.ts';
 
 /** The few metric calls the worker makes; core wires them to its Prometheus registry. */
@@ -30,6 +32,10 @@ export interface WorkerOptions {
   soleOwner: boolean;
   /** Name, SNMP probes of enrichment; tests may pass scripted ones. */
   enrichmentProbes: EnrichmentProbes;
+  /** Online/offline threshold and re-evaluation interval (DEVICE_OFFLINE_AFTER, DEVICE_PRESENCE_INTERVAL). */
+  presence: PresenceConfig;
+  /** Daily retention (runs once across all workers); absent or disabled: not run by this worker. */
+  retention?: { config: RetentionConfig; metrics: RetentionMetrics } | undefined;
 }
 
 const MAX_HEARTBEAT_MS = 2000;
@@ -53,6 +59,7 @@ export class DiscoveryWorker {
   private readonly runs: DiscoveryRunRepository;
   private readonly folds: FoldRepository;
   private readonly scheduler: Scheduler;
+  private readonly presence: PresenceTimer;
   private readonly enrichmentConfig: EnrichmentConfig;
   private readonly active = new Map<string, ActiveRun>();
   private stopping = false;
@@ -62,11 +69,13 @@ export class DiscoveryWorker {
   private loop: Promise<void> | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private retention: RetentionJob | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.runs = new DiscoveryRunRepository(options.database.db);
     this.folds = new FoldRepository(options.database.db);
     this.scheduler = new Scheduler(options.database.db, options.logger);
+    this.presence = new PresenceTimer(options.database, options.presence, options.logger);
     this.enrichmentConfig = enrichmentConfig(options.config);
   }
 
@@ -95,7 +104,19 @@ export class DiscoveryWorker {
       ),
     );
     this.loop = this.claimLoop();
+    this.presence.start();
     logger.info({ worker_id: this.id, concurrency: config.worker.concurrency }, 'discovery worker started');
+    const retention = this.options.retention;
+    if (retention?.config.enabled) {
+      this.retention = new RetentionJob({
+        db: this.options.database.db,
+        config: retention.config,
+        logger,
+        metrics: retention.metrics,
+        workerId: this.id,
+      });
+      this.retention.start();
+    }
   }
 
   /** Stops claiming, cancels running runs ("worker shutting down") and waits for them. */
@@ -103,6 +124,8 @@ export class DiscoveryWorker {
     if (this.stopping) return;
     this.stopping = true;
     for (const timer of this.timers) clearInterval(timer);
+    const presenceStopped = this.presence.stop();
+    const retentionStopped = this.retention?.stop();
     const abortAll = (): void => {
       for (const active of this.active.values()) {
         if (!active.controller.signal.aborted)
@@ -122,6 +145,8 @@ export class DiscoveryWorker {
       }),
     ]);
     clearTimeout(grace);
+    await retentionStopped;
+    await presenceStopped;
     await this.unlisten?.();
     this.options.logger.info({ worker_id: this.id }, 'discovery worker stopped');
   }
@@ -208,6 +233,7 @@ export class DiscoveryWorker {
     };
     const flusher = setInterval(() => void flush(), PROGRESS_FLUSH_MS);
     let outcome: RunOutcome;
+    const sink = new EnrichmentRepository(this.options.database.db, run.id);
     try {
       outcome = await executeRun({
         runId: run.id,
@@ -230,7 +256,7 @@ export class DiscoveryWorker {
         enrichment: {
           config: this.enrichmentConfig,
           probes: this.options.enrichmentProbes,
-          sink: new EnrichmentRepository(this.options.database.db, run.id),
+          sink,
         },
       });
     } catch (error) {
@@ -242,7 +268,13 @@ export class DiscoveryWorker {
       clearInterval(flusher);
     }
     await flush();
+    // Links are judged once every walk of the run has reported (see recordLinkChanges).
+    await sink.recordLinkChanges().catch((error: unknown) => {
+      logger.warn({ run_id: run.id, err: error }, 'failed to record link history');
+    });
     const finished = await this.finishWithRetry(run.id, outcome);
+    // What the run saw moves devices online (and what it did not see may now be offline).
+    await this.presence.evaluate();
     const seconds = (performance.now() - started) / 1000;
     metrics.runFinished(outcome.status, seconds);
     logger.info(

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { chooseDisplayName, type NameCandidate, normaliseNameCandidate } from '../../domain/naming.ts';
+import { recordDeviceEvents } from '../device-events.writer.ts';
 import type { Schema } from '../schema.ts';
 
 /**
@@ -11,6 +12,7 @@ export async function saveNameCandidates(
   deviceId: string,
   address: string | null,
   candidates: readonly NameCandidate[],
+  runId: string | null = null,
 ): Promise<number> {
   const valid = candidates.filter((candidate) => candidate.valid);
   if (valid.length === 0) return 0;
@@ -22,7 +24,7 @@ export async function saveNameCandidates(
     DO UPDATE SET address = COALESCE(EXCLUDED.address, device_name_candidates.address), last_seen_at = now()`.execute(
     trx,
   );
-  await applyBestDisplayName(trx, deviceId);
+  await applyBestDisplayName(trx, deviceId, runId);
   return valid.length;
 }
 
@@ -32,15 +34,31 @@ export async function saveNameCandidates(
  * reverse DNS name found after a neighbour's LLDP name). A name a person or an import set is never
  * replaced.
  */
-export async function applyBestDisplayName(trx: Kysely<Schema>, deviceId: string): Promise<void> {
+export async function applyBestDisplayName(
+  trx: Kysely<Schema>,
+  deviceId: string,
+  runId: string | null = null,
+): Promise<void> {
   const { rows } = await sql<{ name: string; source: string }>`
     SELECT name, source FROM device_name_candidates WHERE device_id = ${deviceId}`.execute(trx);
   const best = chooseDisplayName(rows.map((row) => normaliseNameCandidate(row.source, row.name)));
   if (!best) return;
-  await sql`
-    UPDATE devices SET display_name = ${best.displayName}, display_name_auto = true, updated_at = now()
-     WHERE id = ${deviceId}
-       AND (display_name IS NULL OR btrim(display_name) = '' OR (display_name_auto AND display_name <> ${best.displayName}))`.execute(
-    trx,
-  );
+  // The old name comes from the row as it was before this statement (the sub-select's snapshot).
+  const { rows: changed } = await sql<{ previous: string | null }>`
+    UPDATE devices d SET display_name = ${best.displayName}, display_name_auto = true, updated_at = now()
+      FROM (SELECT id, display_name FROM devices WHERE id = ${deviceId} FOR UPDATE) old
+     WHERE d.id = old.id
+       AND (d.display_name IS NULL OR btrim(d.display_name) = '' OR (d.display_name_auto AND d.display_name <> ${best.displayName}))
+    RETURNING old.display_name AS previous`.execute(trx);
+  const previous = changed[0]?.previous?.trim() || null;
+  if (changed.length === 0 || previous === best.displayName) return;
+  await recordDeviceEvents(trx, [
+    {
+      deviceId,
+      kind: 'display_name_changed',
+      runId,
+      summary: previous ? `Display name changed from ${previous} to ${best.displayName}` : `Named ${best.displayName}`,
+      details: { from: previous, to: best.displayName, source: best.source, automatic: true },
+    },
+  ]);
 }

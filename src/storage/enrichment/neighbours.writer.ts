@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { NewDeviceEvent } from '../../domain/device-events.ts';
 import type { NeighbourProtocol, NeighbourSighting } from '../../domain/enrichment.types.ts';
 import {
   type CanonicalLink,
@@ -10,6 +11,7 @@ import {
 import { isLocallyAdministered, macVendor } from '../../domain/mac-vendor.ts';
 import { MIN_AUTO_NAME_SCORE, normaliseNameCandidate } from '../../domain/naming.ts';
 import { isIdentityAddress } from '../../shared/ip-math.ts';
+import { recordDeviceEvents } from '../device-events.writer.ts';
 import type { Schema } from '../schema.ts';
 import { saveNameCandidates } from './names.writer.ts';
 
@@ -19,11 +21,27 @@ export interface NeighboursWritten {
   devicesCreated: number;
   /** Every remote device touched, so the caller refreshes their summaries. */
   remoteDeviceIds: string[];
+  /** Links that became current in this walk: new, or seen again after being stale. */
+  linksAdded: LinkChange[];
+  /** Links this walk marked stale; their link_removed events wait for the end of the run (below). */
+  linksStale: LinkChange[];
 }
 
 interface StoredLink extends CanonicalLink {
   id: string;
   protocols: string[];
+  stale: boolean;
+}
+
+/** A link that became current (new, or seen again after it was stale), or stopped being current. */
+export interface LinkChange {
+  id: string;
+  a_device_id: string;
+  a_interface_id: string | null;
+  b_device_id: string;
+  b_interface_id: string | null;
+  protocols: string[];
+  returned?: boolean;
 }
 
 /**
@@ -40,42 +58,122 @@ export async function saveNeighbours(
   walked: readonly NeighbourProtocol[],
   sightings: readonly NeighbourSighting[],
 ): Promise<NeighboursWritten> {
-  const written: NeighboursWritten = { links: 0, devicesCreated: 0, remoteDeviceIds: [] };
+  const written: NeighboursWritten = {
+    links: 0,
+    devicesCreated: 0,
+    remoteDeviceIds: [],
+    linksAdded: [],
+    linksStale: [],
+  };
+  const events: NewDeviceEvent[] = [];
   for (const sighting of sightings) {
     const remote = await resolveRemoteDevice(trx, sighting);
     if (remote.deviceId === localDeviceId) continue;
-    if (remote.created) written.devicesCreated += 1;
+    if (remote.created) {
+      written.devicesCreated += 1;
+      const ip = remote.ip;
+      events.push({
+        deviceId: remote.deviceId,
+        kind: 'device_created',
+        runId,
+        summary: `Device discovered as a ${sighting.protocol.toUpperCase()} neighbour${sighting.remoteSysName ? ` (${sighting.remoteSysName})` : ''}`,
+        details: {
+          source: sighting.protocol,
+          via_device_id: localDeviceId,
+          ...(sighting.remoteSysName ? { name: sighting.remoteSysName } : {}),
+          ...(ip ? { ip } : {}),
+        },
+      });
+      if (ip) {
+        events.push({
+          deviceId: remote.deviceId,
+          kind: 'ip_added',
+          runId,
+          summary: `IP ${ip} first seen`,
+          details: { ip, source: sighting.protocol },
+        });
+      }
+    }
     written.remoteDeviceIds.push(remote.deviceId);
-    if (sighting.remoteChassisMac)
-      await addMac(trx, runId, remote.deviceId, sighting.remoteChassisMac, sighting.protocol);
+    if (sighting.remoteChassisMac) {
+      const macEvent = await addMac(trx, runId, remote.deviceId, sighting.remoteChassisMac, sighting.protocol);
+      if (macEvent) events.push(macEvent);
+    }
     const name = sighting.remoteSysName ?? null;
     if (name) {
-      await saveNameCandidates(trx, remote.deviceId, null, [normaliseNameCandidate(sighting.protocol, name)]);
+      await saveNameCandidates(trx, remote.deviceId, null, [normaliseNameCandidate(sighting.protocol, name)], runId);
     }
     const localInterfaceId = sighting.localIfIndex === null ? null : (interfaceIds.get(sighting.localIfIndex) ?? null);
     const remoteInterfaceId = await resolveRemotePort(trx, runId, remote.deviceId, sighting);
-    if (
-      await upsertLink(
-        trx,
-        runId,
-        sighting.protocol,
-        localDeviceId,
-        localInterfaceId,
-        remote.deviceId,
-        remoteInterfaceId,
-      )
-    ) {
-      written.links += 1;
-    }
+    const link = await upsertLink(
+      trx,
+      runId,
+      sighting.protocol,
+      localDeviceId,
+      localInterfaceId,
+      remote.deviceId,
+      remoteInterfaceId,
+    );
+    if (link.counted) written.links += 1;
+    written.linksAdded.push(...link.added);
   }
+  // Marking is per walk (G-20), but a cable one end reports and the other does not would then be
+  // "removed" and "seen again" in every run, depending on which end is walked first: the caller
+  // records link events once the whole run has spoken (EnrichmentRepository.recordLinkChanges).
   for (const protocol of walked) {
-    await sql`
+    const { rows } = await sql<LinkChange>`
       UPDATE links SET stale_since = now()
        WHERE (a_device_id = ${localDeviceId} OR b_device_id = ${localDeviceId}) AND ${protocol} = ANY(protocols)
-         AND seen_run_id IS DISTINCT FROM ${runId}::uuid AND stale_since IS NULL`.execute(trx);
+         AND seen_run_id IS DISTINCT FROM ${runId}::uuid AND stale_since IS NULL
+      RETURNING id, a_device_id, a_interface_id, b_device_id, b_interface_id, protocols`.execute(trx);
+    written.linksStale.push(...rows);
   }
+  await recordDeviceEvents(trx, events);
   written.remoteDeviceIds = [...new Set(written.remoteDeviceIds)];
   return written;
+}
+
+/** link_added / link_removed, once for each end of the cable, naming the other end. */
+export async function linkEvents(
+  trx: Kysely<Schema>,
+  runId: string,
+  added: readonly LinkChange[],
+  removed: readonly LinkChange[],
+): Promise<NewDeviceEvent[]> {
+  const unique = (links: readonly LinkChange[]) => [...new Map(links.map((link) => [link.id, link])).values()];
+  const changes = [
+    ...unique(added).map((link) => ({ link, kind: 'link_added' as const })),
+    ...unique(removed).map((link) => ({ link, kind: 'link_removed' as const })),
+  ];
+  if (changes.length === 0) return [];
+  const ids = [...new Set(changes.flatMap(({ link }) => [link.a_device_id, link.b_device_id]))];
+  const { rows } = await sql<{ id: string; display_name: string | null }>`
+    SELECT id, display_name FROM devices WHERE id = ANY(${sql.val(ids)}::uuid[])`.execute(trx);
+  const names = new Map(rows.map((row) => [row.id, row.display_name]));
+  return changes.flatMap(({ link, kind }) =>
+    (['a', 'b'] as const).map((end): NewDeviceEvent => {
+      const local = end === 'a' ? link.a_device_id : link.b_device_id;
+      const peer = end === 'a' ? link.b_device_id : link.a_device_id;
+      const peerName = names.get(peer) ?? peer;
+      return {
+        deviceId: local,
+        kind,
+        runId,
+        summary:
+          kind === 'link_added'
+            ? `Link to ${peerName} ${link.returned ? 'seen again' : 'added'}`
+            : `Link to ${peerName} no longer seen`,
+        details: {
+          link_id: link.id,
+          peer_device_id: peer,
+          local_interface_id: end === 'a' ? link.a_interface_id : link.b_interface_id,
+          peer_interface_id: end === 'a' ? link.b_interface_id : link.a_interface_id,
+          protocols: link.protocols,
+          ...(link.returned ? { returned: true } : {}),
+        },
+      };
+    }),
+  );
 }
 
 /**
@@ -86,7 +184,7 @@ export async function saveNeighbours(
 async function resolveRemoteDevice(
   trx: Kysely<Schema>,
   sighting: NeighbourSighting,
-): Promise<{ deviceId: string; created: boolean }> {
+): Promise<{ deviceId: string; created: boolean; ip?: string }> {
   if (sighting.remoteChassisMac) {
     const { rows } = await sql<{ device_id: string }>`
       SELECT device_id FROM mac_addresses WHERE mac = ${sighting.remoteChassisMac}::macaddr AND device_id IS NOT NULL
@@ -121,10 +219,12 @@ async function resolveRemoteDevice(
   // The advertised address lets the next walk, and the fold, find this device again (a host that
   // later answers ARP there adopts it: domain/identity.ts rule 4).
   if (sighting.remoteManagementIp && isIdentityAddress(sighting.remoteManagementIp)) {
-    await sql`
+    const { rows: ips } = await sql<{ ip: string }>`
       INSERT INTO ip_addresses (device_id, ip, source, seen_run_id)
       VALUES (${created.id}, ${sighting.remoteManagementIp}::inet, ${sighting.protocol}, NULL)
-      ON CONFLICT (device_id, ip) WHERE device_id IS NOT NULL DO NOTHING`.execute(trx);
+      ON CONFLICT (device_id, ip) WHERE device_id IS NOT NULL DO NOTHING
+      RETURNING host(ip) AS ip`.execute(trx);
+    if (ips[0]) return { deviceId: created.id, created: true, ip: ips[0].ip };
   }
   return { deviceId: created.id, created: true };
 }
@@ -135,12 +235,27 @@ async function addMac(
   deviceId: string,
   mac: string,
   source: NeighbourProtocol,
-): Promise<void> {
-  await sql`
-    INSERT INTO mac_addresses (device_id, mac, source, seen_run_id, vendor, locally_administered)
-    VALUES (${deviceId}, ${mac}::macaddr, ${source}, ${runId}, ${macVendor(mac)}, ${isLocallyAdministered(mac)})
-    ON CONFLICT (device_id, mac) WHERE device_id IS NOT NULL
-    DO UPDATE SET seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL, updated_at = now()`.execute(trx);
+): Promise<NewDeviceEvent | undefined> {
+  const { rows } = await sql<{ mac: string; returned: boolean }>`
+    WITH upserted AS (
+      INSERT INTO mac_addresses (device_id, mac, source, seen_run_id, vendor, locally_administered)
+      VALUES (${deviceId}, ${mac}::macaddr, ${source}, ${runId}, ${macVendor(mac)}, ${isLocallyAdministered(mac)})
+      ON CONFLICT (device_id, mac) WHERE device_id IS NOT NULL
+      DO UPDATE SET seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL, updated_at = now()
+      RETURNING device_id, mac
+    )
+    SELECT u.mac::text AS mac, (p.id IS NOT NULL) AS returned
+      FROM upserted u LEFT JOIN mac_addresses p ON p.device_id = u.device_id AND p.mac = u.mac
+     WHERE p.id IS NULL OR p.stale_since IS NOT NULL`.execute(trx);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    deviceId,
+    kind: 'mac_added',
+    runId,
+    summary: row.returned ? `MAC ${row.mac} seen again` : `MAC ${row.mac} first seen`,
+    details: { mac: row.mac, source, ...(row.returned ? { returned: true } : {}) },
+  };
 }
 
 /**
@@ -184,7 +299,7 @@ async function upsertLink(
   localInterfaceId: string | null,
   remoteDeviceId: string,
   remoteInterfaceId: string | null,
-): Promise<boolean> {
+): Promise<{ counted: boolean; added: LinkChange[] }> {
   const sighting = canonicalLink(
     { deviceId: localDeviceId, interfaceId: localInterfaceId },
     { deviceId: remoteDeviceId, interfaceId: remoteInterfaceId },
@@ -196,50 +311,70 @@ async function upsertLink(
     b_device_id: string;
     b_interface_id: string | null;
     protocols: string[];
+    stale: boolean;
   }>`
-    SELECT id, a_device_id, a_interface_id, b_device_id, b_interface_id, protocols FROM links
+    SELECT id, a_device_id, a_interface_id, b_device_id, b_interface_id, protocols, (stale_since IS NOT NULL) AS stale
+      FROM links
      WHERE (a_device_id = ${sighting.a.deviceId} AND b_device_id = ${sighting.b.deviceId})
         OR (a_device_id = ${sighting.b.deviceId} AND b_device_id = ${sighting.a.deviceId})
      FOR UPDATE`.execute(trx);
   const stored: StoredLink[] = rows.map((row) => ({
     id: row.id,
     protocols: row.protocols,
+    stale: row.stale,
     a: { deviceId: row.a_device_id, interfaceId: row.a_interface_id },
     b: { deviceId: row.b_device_id, interfaceId: row.b_interface_id },
   }));
   const match = matchSighting(stored, sighting);
   if (match.kind === 'ambiguous') {
     // Parallel cables and a sighting that names neither port: confirm them all, change none.
-    await sql`
-      UPDATE links SET seen_run_id = ${runId}, stale_since = NULL, observed_at = now(),
-             protocols = ARRAY(SELECT DISTINCT unnest(protocols || ${protocol}::text) ORDER BY 1)
-       WHERE id = ANY(${sql.val(match.links.map((link) => link.id))}::uuid[])`.execute(trx);
-    return false;
+    const { rows: updated } = await sql<LinkChange & { was_stale: boolean }>`
+      WITH updated AS (
+        UPDATE links SET seen_run_id = ${runId}, stale_since = NULL, observed_at = now(),
+               protocols = ARRAY(SELECT DISTINCT unnest(protocols || ${protocol}::text) ORDER BY 1)
+         WHERE id = ANY(${sql.val(match.links.map((link) => link.id))}::uuid[])
+        RETURNING id, a_device_id, a_interface_id, b_device_id, b_interface_id, protocols
+      )
+      SELECT u.*, true AS returned FROM updated u JOIN links p ON p.id = u.id WHERE p.stale_since IS NOT NULL`.execute(
+      trx,
+    );
+    return { counted: false, added: updated };
   }
   if (match.kind === 'new') {
-    await sql`
-      INSERT INTO links (link_key, a_device_id, a_interface_id, b_device_id, b_interface_id, link_type, source,
-                         observed_at, seen_run_id, protocols)
-      VALUES (${linkKey(sighting.a, sighting.b)}, ${sighting.a.deviceId}, ${sighting.a.interfaceId},
-              ${sighting.b.deviceId}, ${sighting.b.interfaceId}, 'ethernet', ${protocol}, now(), ${runId},
-              ${sql.val([protocol])}::text[])
-      ON CONFLICT (link_key) DO UPDATE SET observed_at = now(), seen_run_id = EXCLUDED.seen_run_id,
-        stale_since = NULL, updated_at = now()`.execute(trx);
-    return true;
+    const { rows: inserted } = await sql<LinkChange>`
+      WITH upserted AS (
+        INSERT INTO links (link_key, a_device_id, a_interface_id, b_device_id, b_interface_id, link_type, source,
+                           observed_at, seen_run_id, protocols)
+        VALUES (${linkKey(sighting.a, sighting.b)}, ${sighting.a.deviceId}, ${sighting.a.interfaceId},
+                ${sighting.b.deviceId}, ${sighting.b.interfaceId}, 'ethernet', ${protocol}, now(), ${runId},
+                ${sql.val([protocol])}::text[])
+        ON CONFLICT (link_key) DO UPDATE SET observed_at = now(), seen_run_id = EXCLUDED.seen_run_id,
+          stale_since = NULL, updated_at = now()
+        RETURNING id, a_device_id, a_interface_id, b_device_id, b_interface_id, protocols
+      )
+      SELECT u.*, (p.id IS NOT NULL) AS returned
+        FROM upserted u LEFT JOIN links p ON p.id = u.id
+       WHERE p.id IS NULL OR p.stale_since IS NOT NULL`.execute(trx);
+    return { counted: true, added: inserted };
   }
   const filled = mergeEndpoints(match.link, sighting) ?? canonicalLink(match.link.a, match.link.b);
   const key = linkKey(filled.a, filled.b);
   const clash = await sql<{
     id: string;
-  }>`SELECT id FROM links WHERE link_key = ${key} AND id <> ${match.link.id}`.execute(trx);
+    stale: boolean;
+  }>`SELECT id, (stale_since IS NOT NULL) AS stale FROM links WHERE link_key = ${key} AND id <> ${match.link.id}`.execute(
+    trx,
+  );
   // Filling in a port can make this link the twin of another stored row: keep that one.
   const target = clash.rows[0]?.id ?? match.link.id;
+  const wasStale = clash.rows[0] ? clash.rows[0].stale && match.link.stale : match.link.stale;
   if (target !== match.link.id) await sql`DELETE FROM links WHERE id = ${match.link.id}`.execute(trx);
-  await sql`
+  const { rows: updated } = await sql<LinkChange>`
     UPDATE links SET link_key = ${key}, a_device_id = ${filled.a.deviceId}, a_interface_id = ${filled.a.interfaceId},
            b_device_id = ${filled.b.deviceId}, b_interface_id = ${filled.b.interfaceId}, observed_at = now(),
            seen_run_id = ${runId}, stale_since = NULL, updated_at = now(),
            protocols = ARRAY(SELECT DISTINCT unnest(protocols || ${sql.val([...match.link.protocols, protocol])}::text[]) ORDER BY 1)
-     WHERE id = ${target}`.execute(trx);
-  return true;
+     WHERE id = ${target}
+    RETURNING id, a_device_id, a_interface_id, b_device_id, b_interface_id, protocols`.execute(trx);
+  return { counted: true, added: wasStale ? updated.map((link) => ({ ...link, returned: true })) : [] };
 }

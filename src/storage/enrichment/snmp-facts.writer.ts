@@ -1,7 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+import type { NewDeviceEvent } from '../../domain/device-events.ts';
 import type { SnmpDeviceReport, SnmpInterface } from '../../domain/enrichment.types.ts';
 import { isLocallyAdministered, macVendor } from '../../domain/mac-vendor.ts';
 import { isIdentityAddress } from '../../shared/ip-math.ts';
+import { recordDeviceEvents } from '../device-events.writer.ts';
 import type { Schema } from '../schema.ts';
 
 export interface SnmpFactsWritten {
@@ -25,6 +27,18 @@ export async function saveSnmpFacts(
   report: SnmpDeviceReport,
 ): Promise<SnmpFactsWritten> {
   const system = report.system;
+  const events: NewDeviceEvent[] = [];
+  const { rows: previous } = await sql<SnmpIdentity & { last_success_at: string | null }>`
+    SELECT sys_name, sys_descr, sys_object_id, sys_location, sys_contact, last_success_at FROM device_snmp
+     WHERE device_id = ${deviceId} FOR UPDATE`.execute(trx);
+  const snmpEvent = identityChange(deviceId, runId, previous[0], {
+    sys_name: system.sysName,
+    sys_descr: system.sysDescr,
+    sys_object_id: system.sysObjectId,
+    sys_location: system.sysLocation,
+    sys_contact: system.sysContact,
+  });
+  if (snmpEvent) events.push(snmpEvent);
   await sql`
     INSERT INTO device_snmp (device_id, address, sys_name, sys_descr, sys_object_id, sys_contact, sys_location,
                              sys_uptime, credential, last_success_at, last_error, updated_at)
@@ -79,6 +93,7 @@ export async function saveSnmpFacts(
   }
 
   if (report.vlans.ok) {
+    const vlansBefore = await currentVlans(trx, deviceId);
     const { vlans, memberships } = report.vlans.value;
     if (vlans.length > 0) {
       await sql`
@@ -121,6 +136,7 @@ export async function saveSnmpFacts(
        WHERE interface_id IN (SELECT id FROM interfaces WHERE device_id = ${deviceId})
          AND seen_run_id IS DISTINCT FROM ${runId}::uuid AND stale_since IS NULL`.execute(trx);
     written.vlans = pvids.length + members.length;
+    events.push(...vlanChanges(deviceId, runId, vlansBefore, await currentVlans(trx, deviceId)));
   }
 
   if (report.fdb.ok) {
@@ -142,7 +158,109 @@ export async function saveSnmpFacts(
     );
     written.fdb = entries.length;
   }
+  await recordDeviceEvents(trx, events);
   return written;
+}
+
+const IDENTITY_FIELDS = ['sys_name', 'sys_descr', 'sys_object_id', 'sys_location', 'sys_contact'] as const;
+type SnmpIdentity = Record<(typeof IDENTITY_FIELDS)[number], string | null>;
+
+/**
+ * An snmp_changed event when the system identity differs from the last successful poll (or there
+ * was none): uptime and every other per-poll value are not identity and never make an event.
+ */
+function identityChange(
+  deviceId: string,
+  runId: string,
+  previous: (SnmpIdentity & { last_success_at: string | null }) | undefined,
+  next: SnmpIdentity,
+): NewDeviceEvent | undefined {
+  const before = previous?.last_success_at ? previous : undefined;
+  const changed = IDENTITY_FIELDS.filter((field) => (before ? before[field] : null) !== next[field]);
+  if (before ? changed.length === 0 : IDENTITY_FIELDS.every((field) => next[field] === null)) return undefined;
+  const pick = (row: SnmpIdentity) => Object.fromEntries(IDENTITY_FIELDS.map((field) => [field, row[field]]));
+  return {
+    deviceId,
+    kind: 'snmp_changed',
+    runId,
+    summary: before
+      ? `SNMP ${changed.join(', ')} changed`
+      : `SNMP identity first seen${next.sys_name ? `: ${next.sys_name}` : ''}`,
+    details: { changed, before: before ? pick(before) : null, after: pick(next) },
+  };
+}
+
+interface InterfaceVlans {
+  name: string | null;
+  pvid: number | null;
+  tagged: number[];
+  untagged: number[];
+}
+
+/** The device's current (not stale) VLAN facts per interface. */
+async function currentVlans(trx: Kysely<Schema>, deviceId: string): Promise<Map<string, InterfaceVlans>> {
+  const { rows } = await sql<{ interface_id: string; name: string | null; vlan_id: number; role: string }>`
+    SELECT v.interface_id, i.name, v.vlan_id, v.role FROM interface_vlans v JOIN interfaces i ON i.id = v.interface_id
+     WHERE i.device_id = ${deviceId} AND v.stale_since IS NULL
+     ORDER BY v.interface_id, v.role, v.vlan_id`.execute(trx);
+  const byInterface = new Map<string, InterfaceVlans>();
+  for (const row of rows) {
+    let entry = byInterface.get(row.interface_id);
+    if (!entry) {
+      entry = { name: row.name, pvid: null, tagged: [], untagged: [] };
+      byInterface.set(row.interface_id, entry);
+    }
+    if (row.role === 'pvid') entry.pvid = row.vlan_id;
+    else if (row.role === 'tagged') entry.tagged.push(row.vlan_id);
+    else if (row.role === 'untagged') entry.untagged.push(row.vlan_id);
+  }
+  return byInterface;
+}
+
+/** One vlan_changed event per interface whose PVID or membership changed. */
+function vlanChanges(
+  deviceId: string,
+  runId: string,
+  before: ReadonlyMap<string, InterfaceVlans>,
+  after: ReadonlyMap<string, InterfaceVlans>,
+): NewDeviceEvent[] {
+  const empty: InterfaceVlans = { name: null, pvid: null, tagged: [], untagged: [] };
+  const events: NewDeviceEvent[] = [];
+  const ids = [...new Set([...before.keys(), ...after.keys()])];
+  const members = (entry: InterfaceVlans) => [
+    ...entry.tagged.map((vlan) => `tagged:${vlan}`),
+    ...entry.untagged.map((vlan) => `untagged:${vlan}`),
+  ];
+  const toList = (keys: string[], role: string) =>
+    keys.filter((key) => key.startsWith(`${role}:`)).map((key) => Number(key.slice(role.length + 1)));
+  for (const id of ids) {
+    const old = before.get(id) ?? empty;
+    const now = after.get(id) ?? empty;
+    const oldMembers = new Set(members(old));
+    const newMembers = new Set(members(now));
+    const added = [...newMembers].filter((key) => !oldMembers.has(key));
+    const removed = [...oldMembers].filter((key) => !newMembers.has(key));
+    if (old.pvid === now.pvid && added.length === 0 && removed.length === 0) continue;
+    const name = now.name ?? old.name ?? id;
+    const parts: string[] = [];
+    if (old.pvid !== now.pvid) parts.push(`PVID ${old.pvid ?? 'none'} → ${now.pvid ?? 'none'}`);
+    if (added.length > 0) parts.push(`added ${added.join(', ')}`);
+    if (removed.length > 0) parts.push(`removed ${removed.join(', ')}`);
+    events.push({
+      deviceId,
+      kind: 'vlan_changed',
+      runId,
+      summary: `VLANs of ${name} changed: ${parts.join('; ')}`,
+      details: {
+        interface: now.name ?? old.name,
+        interface_id: id,
+        pvid: { from: old.pvid, to: now.pvid },
+        added: { tagged: toList(added, 'tagged'), untagged: toList(added, 'untagged') },
+        removed: { tagged: toList(removed, 'tagged'), untagged: toList(removed, 'untagged') },
+      },
+    });
+  }
+  return events.sort((a, b) => String(a.details?.interface ?? '').localeCompare(String(b.details?.interface ?? '')));
 }
 
 /** Keeps the device's last good SNMP facts and records why this attempt failed. */

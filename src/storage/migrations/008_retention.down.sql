@@ -1,0 +1,15 @@
+DROP INDEX IF EXISTS links_b_interface_id_idx;
+DROP INDEX IF EXISTS links_a_interface_id_idx;
+DROP INDEX IF EXISTS device_vlans_stale_since_idx;
+DROP INDEX IF EXISTS fdb_entries_stale_since_idx;
+DROP INDEX IF EXISTS links_stale_since_idx;
+DROP INDEX IF EXISTS interface_vlans_stale_since_idx;
+DROP INDEX IF EXISTS services_stale_since_idx;
+DROP INDEX IF EXISTS interfaces_stale_since_idx;
+DROP INDEX IF EXISTS mac_addresses_stale_since_idx;
+DROP INDEX IF EXISTS ip_addresses_stale_since_idx;
+DROP INDEX IF EXISTS discovery_runs_schedule_queued_idx;
+DROP INDEX IF EXISTS discovery_runs_finished_at_idx;
+DROP INDEX IF EXISTS mac_observations_device_mac_observed_idx;
+DROP INDEX IF EXISTS ip_observations_device_ip_observed_idx;
+DROP TABLE IF EXISTS maintenance_runs;
