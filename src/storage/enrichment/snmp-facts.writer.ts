@@ -4,6 +4,7 @@ import type { SnmpDeviceReport, SnmpInterface } from '../../domain/enrichment.ty
 import { isLocallyAdministered, macVendor } from '../../domain/mac-vendor.ts';
 import { isIdentityAddress } from '../../shared/ip-math.ts';
 import { recordDeviceEvents } from '../device-events.writer.ts';
+import { ipAdded } from '../fold.repository.ts';
 import type { Schema } from '../schema.ts';
 
 export interface SnmpFactsWritten {
@@ -66,14 +67,23 @@ export async function saveSnmpFacts(
     const identity = rows.filter((row) => isIdentityAddress(row.ip));
     const local = rows.filter((row) => !isIdentityAddress(row.ip));
     if (identity.length > 0) {
-      await sql`
-        INSERT INTO ip_addresses (device_id, interface_id, ip, prefix_length, source, seen_run_id)
-        SELECT ${deviceId}::uuid, i, a, p, 'snmp', ${runId}::uuid
-          FROM unnest(${sql.val(identity.map((r) => r.interfaceId))}::uuid[], ${sql.val(identity.map((r) => r.ip))}::inet[],
-                      ${sql.val(identity.map((r) => r.prefixLength))}::int[]) AS t(i, a, p)
-        ON CONFLICT (device_id, ip) WHERE device_id IS NOT NULL
-        DO UPDATE SET interface_id = EXCLUDED.interface_id, prefix_length = EXCLUDED.prefix_length,
-                      seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL, updated_at = now()`.execute(trx);
+      // As in the fold: the outer SELECT sees the rows as they were, so it finds the addresses that
+      // are new to the device or back after going stale — those are ip_added events.
+      const { rows: added } = await sql<{ device_id: string; ip: string; returned: boolean }>`
+        WITH upserted AS (
+          INSERT INTO ip_addresses (device_id, interface_id, ip, prefix_length, source, seen_run_id)
+          SELECT ${deviceId}::uuid, i, a, p, 'snmp', ${runId}::uuid
+            FROM unnest(${sql.val(identity.map((r) => r.interfaceId))}::uuid[], ${sql.val(identity.map((r) => r.ip))}::inet[],
+                        ${sql.val(identity.map((r) => r.prefixLength))}::int[]) AS t(i, a, p)
+          ON CONFLICT (device_id, ip) WHERE device_id IS NOT NULL
+          DO UPDATE SET interface_id = EXCLUDED.interface_id, prefix_length = EXCLUDED.prefix_length,
+                        seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL, updated_at = now()
+          RETURNING device_id, ip
+        )
+        SELECT u.device_id, host(u.ip) AS ip, (p.id IS NOT NULL) AS returned
+          FROM upserted u LEFT JOIN ip_addresses p ON p.device_id = u.device_id AND p.ip = u.ip
+         WHERE p.id IS NULL OR p.stale_since IS NOT NULL`.execute(trx);
+      for (const row of added) events.push(ipAdded(row, runId));
     }
     if (local.length > 0) {
       await sql`
@@ -85,10 +95,21 @@ export async function saveSnmpFacts(
         DO UPDATE SET prefix_length = EXCLUDED.prefix_length, seen_run_id = EXCLUDED.seen_run_id, stale_since = NULL,
                       updated_at = now()`.execute(trx);
     }
-    await sql`
+    const { rows: gone } = await sql<{ ip: string }>`
       UPDATE ip_addresses SET stale_since = now()
        WHERE interface_id IN (SELECT id FROM interfaces WHERE device_id = ${deviceId})
-         AND seen_run_id IS DISTINCT FROM ${runId}::uuid AND stale_since IS NULL`.execute(trx);
+         AND seen_run_id IS DISTINCT FROM ${runId}::uuid AND stale_since IS NULL
+      RETURNING host(ip) AS ip, device_id`.execute(trx);
+    // Only addresses that identify the device are history; a loopback coming and going is not.
+    for (const row of gone.filter((entry) => isIdentityAddress(entry.ip))) {
+      events.push({
+        deviceId,
+        kind: 'ip_removed',
+        runId,
+        summary: `IP ${row.ip} no longer reported`,
+        details: { ip: row.ip, reason: 'not_reported' },
+      });
+    }
     written.addresses = rows.length;
   }
 
