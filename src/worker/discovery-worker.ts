@@ -273,14 +273,17 @@ export class DiscoveryWorker {
       logger.warn({ run_id: run.id, err: error }, 'failed to record link history');
     });
     const finished = await this.finishWithRetry(run.id, outcome);
-    // What the run saw moves devices online (and what it did not see may now be offline).
-    await this.presence.evaluate();
+    // Counted as soon as the final status is stored: a client that sees the status sees the count.
     const seconds = (performance.now() - started) / 1000;
     metrics.runFinished(outcome.status, seconds);
     logger.info(
       { run_id: run.id, status: outcome.status, recorded: finished, duration_s: seconds },
       'discovery run finished',
     );
+    // What the run saw moves devices online (and what it did not see may now be offline).
+    await this.presence.evaluate().catch((error: unknown) => {
+      logger.warn({ run_id: run.id, err: error }, 'failed to evaluate device presence');
+    });
   }
 
   /** The final status must land even right after a database hiccup: a few bounded tries. */
