@@ -2,6 +2,7 @@ import type {
   NameHint,
   ServiceSighting,
   SnmpDeviceReport,
+  SnmpSaved,
   SnmpSystem,
   WalkOutcome,
 } from '../domain/enrichment.types.ts';
@@ -61,14 +62,7 @@ export interface EnrichmentProbes {
   ): Promise<SnmpProbe>;
 }
 
-export interface SnmpSaved {
-  interfaces: number;
-  addresses: number;
-  vlans: number;
-  fdb: number;
-  links: number;
-  devicesCreated: number;
-}
+export type { SnmpSaved };
 
 /** Where enrichment results go (storage, wired by the worker). */
 export interface EnrichmentSink {

@@ -99,6 +99,16 @@ export interface SnmpDeviceReport {
   durationMs: number;
 }
 
+/** What storage wrote from one device's SNMP report (counters for the run's stats). */
+export interface SnmpSaved {
+  interfaces: number;
+  addresses: number;
+  vlans: number;
+  fdb: number;
+  links: number;
+  devicesCreated: number;
+}
+
 export type NameSource = 'reverse_dns' | 'mdns' | 'netbios' | 'snmp' | 'lldp' | 'cdp';
 
 export interface NameHint {

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { ServiceSighting, SnmpDeviceReport } from '../domain/enrichment.types.ts';
+import type { ServiceSighting, SnmpDeviceReport, SnmpSaved } from '../domain/enrichment.types.ts';
 import type { NameCandidate } from '../domain/naming.ts';
 import { recordDeviceEvents } from './device-events.writer.ts';
 import { refreshDeviceSummaries } from './device-summary.ts';
@@ -10,14 +10,7 @@ import { saveSnmpFacts, saveSnmpFailure } from './enrichment/snmp-facts.writer.t
 import { reclassifyDevice } from './enrichment/tags.writer.ts';
 import type { Schema } from './schema.ts';
 
-export interface SnmpSaved {
-  interfaces: number;
-  addresses: number;
-  vlans: number;
-  fdb: number;
-  links: number;
-  devicesCreated: number;
-}
+export type { SnmpSaved };
 
 /**
  * Everything enrichment writes, one transaction per device and call, each refreshing the device
