@@ -22,7 +22,7 @@ module.exports = {
     layer('discovery', ['domain', 'shared']),
     layer('api', ['domain', 'storage', 'discovery', 'config', 'shared']),
     layer('worker', ['domain', 'storage', 'discovery', 'config', 'shared', 'api']),
-    layer('ui-server', ['config', 'shared', 'api']),
+    layer('ui-server', ['config', 'shared']),
     layer('web', ['shared']),
     {
       name: 'only-exec-spawns-processes',

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildCoreApp } from '../src/api/app.ts';
-import { createLogger } from '../src/api/logger.ts';
 import { createMetrics } from '../src/api/metrics.ts';
 import { loadConfig } from '../src/config/config.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import type { Database } from '../src/storage/database.ts';
 import { Migrator } from '../src/storage/migrator.ts';
 

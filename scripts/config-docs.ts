@@ -41,8 +41,15 @@ export const GROUPS: readonly GroupDoc[] = [
     id: 'discovery',
     title: 'Discovery',
     intro:
-      'Settings of the discovery worker. They are parsed and validated at every start-up already, so a bad ' +
-      'value is reported now, but nothing uses them until the discovery worker arrives with a later issue.',
+      'Settings of the discovery worker: what a run probes, its budgets and credentials (see ' +
+      '[discovery.md](discovery.md)). Parsed at every start-up, so a bad value stops Roller at once.',
+  },
+  {
+    id: 'ui',
+    title: 'UI server and sign-in',
+    intro:
+      'The UI server (`roller ui`, and inside `roller start`): where it listens, how it reaches core, where users ' +
+      'come from, sessions and login throttling (see [security.md](security.md)).',
   },
 ];
 

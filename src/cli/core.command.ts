@@ -1,11 +1,11 @@
 import type { FastifyListenOptions } from 'fastify';
 import { buildCoreApp } from '../api/app.ts';
-import { createLogger, type Logger } from '../api/logger.ts';
 import { type CoreMetrics, createMetrics } from '../api/metrics.ts';
 import type { Config } from '../config/config.ts';
 import { VERSION } from '../config/version.ts';
 import { realEnrichmentProbes } from '../discovery/enrichment-probes.ts';
 import { ChildProcessRunner } from '../discovery/exec/process-runner.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
 import type { Database } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
 import { DiscoveryWorker, type WorkerMetrics } from '../worker/discovery-worker.ts';

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import { createLogger } from '../api/logger.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { VERSION } from '../config/version.ts';
+import { createLogger } from '../shared/logger.ts';
 import { openAndMigrate, startCore, startWorker, stopOnSignals } from './core.command.ts';
 import { registerMigrateCommands } from './migrate.command.ts';
 import { buildOpenApiDocument } from './openapi.command.ts';

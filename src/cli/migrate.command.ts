@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createLogger } from '../api/logger.ts';
 import type { Config } from '../config/config.ts';
+import { createLogger } from '../shared/logger.ts';
 import { Migrator } from '../storage/migrator.ts';
 import { openConfiguredDatabase } from './open-storage.ts';
 

@@ -1,8 +1,8 @@
 import { buildCoreApp } from '../api/app.ts';
-import { createLogger } from '../api/logger.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { loadConfig } from '../config/config.ts';
 import { VERSION } from '../config/version.ts';
+import { createLogger } from '../shared/logger.ts';
 import { openPglite } from '../storage/database.ts';
 import { Migrator } from '../storage/migrator.ts';
 

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { createLogger } from '../api/logger.ts';
 import type { Config } from '../config/config.ts';
 import { RETENTION_TABLES } from '../domain/retention.ts';
+import { createLogger } from '../shared/logger.ts';
 import { Migrator } from '../storage/migrator.ts';
 import { type RetentionReport, runRetention } from '../worker/retention-job.ts';
 import { openConfiguredDatabase } from './open-storage.ts';

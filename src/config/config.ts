@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SnmpCredential } from '../shared/snmp-credential.types.ts';
-import { type ListenAddress, type Prefix, snmpCredentials } from './parsers.ts';
+import { type CoreAddress, type EnvironmentUser, type ListenAddress, type Prefix, snmpCredentials } from './parsers.ts';
 import { type LogLevel, VARIABLES, type VariableName } from './variables.ts';
 
 type ValueOf<N extends VariableName> = (typeof VARIABLES)[N] extends { parse: (raw: string) => infer R }
@@ -26,7 +26,36 @@ export interface RetentionConfig {
   readonly staleFactsMs: number;
 }
 
+/** The UI server: where it listens and how it reaches core (SPEC §9, issue 6). */
+export interface UiConfig {
+  readonly addr: ListenAddress;
+  /** Undefined: derived from HTTP_ADDR by the command that starts the UI server. */
+  readonly coreAddress: CoreAddress | undefined;
+  readonly proxyTimeoutMs: number;
+  readonly trustProxy: boolean;
+}
+
+/** Users, sessions and login throttling of the UI server. */
+export interface AuthConfig {
+  readonly usersFile: string | undefined;
+  readonly environmentUsers: readonly EnvironmentUser[];
+  /** AUTH_USERNAME/AUTH_PASSWORD/AUTH_ROLE, only when AUTH_PASSWORD is set. */
+  readonly legacyUser: EnvironmentUser | undefined;
+  readonly sessionSecret: string | undefined;
+  readonly sessionSecretFile: string | undefined;
+  readonly sessionTtlMs: number;
+  readonly cookieSecure: boolean | undefined;
+  readonly lockoutThreshold: number;
+  readonly lockoutMs: number;
+}
+
 export interface Config {
+  /** NODE_ENV=production: stricter defaults (a session secret is required, cookies are Secure). */
+  readonly production: boolean;
+  readonly coreApiToken: string | undefined;
+  readonly metricsToken: string | undefined;
+  readonly ui: UiConfig;
+  readonly auth: AuthConfig;
   readonly httpAddr: ListenAddress;
   readonly logLevel: LogLevel;
   readonly databaseUrl: string | undefined;
@@ -121,9 +150,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const get = <N extends VariableName>(name: N): ValueOf<N> => values.get(name) as ValueOf<N>;
   const credentials = snmpCredentialSets(get, problems);
+  if (get('AUTH_SESSION_SECRET') !== undefined && get('AUTH_SESSION_SECRET_FILE') !== undefined) {
+    problems.push({
+      variable: 'AUTH_SESSION_SECRET_FILE',
+      reason: 'set either AUTH_SESSION_SECRET or AUTH_SESSION_SECRET_FILE, not both',
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const legacyPassword = get('AUTH_PASSWORD');
   return deepFreeze({
+    production: get('NODE_ENV') === 'production',
+    coreApiToken: get('CORE_API_TOKEN'),
+    metricsToken: get('METRICS_TOKEN'),
+    ui: {
+      addr: get('UI_ADDR'),
+      coreAddress: get('CORE_BASE_URL'),
+      proxyTimeoutMs: get('UI_PROXY_TIMEOUT'),
+      trustProxy: get('UI_TRUST_PROXY'),
+    },
+    auth: {
+      usersFile: get('AUTH_USERS_FILE'),
+      environmentUsers: get('AUTH_USERS') ?? [],
+      legacyUser:
+        legacyPassword === undefined
+          ? undefined
+          : { username: get('AUTH_USERNAME').trim(), password: legacyPassword, role: get('AUTH_ROLE').trim() },
+      sessionSecret: get('AUTH_SESSION_SECRET'),
+      sessionSecretFile: get('AUTH_SESSION_SECRET_FILE'),
+      sessionTtlMs: get('AUTH_SESSION_TTL'),
+      cookieSecure: get('AUTH_COOKIE_SECURE'),
+      lockoutThreshold: get('AUTH_LOCKOUT_THRESHOLD'),
+      lockoutMs: get('AUTH_LOCKOUT_DURATION'),
+    },
     httpAddr: get('HTTP_ADDR'),
     logLevel: get('LOG_LEVEL'),
     databaseUrl: get('DATABASE_URL'),

@@ -272,3 +272,58 @@ export const addressList: Parser<readonly string[]> = (raw) => {
   }
   return problems.length > 0 ? bad(problems.join('; ')) : ok(addresses);
 };
+
+/** Where the UI server reaches core: an http(s) base URL, or `unix:/path.sock` when core listens on a socket. */
+export type CoreAddress = { url: string } | { socketPath: string };
+
+export const coreAddress: Parser<CoreAddress> = (raw) => {
+  const value = raw.trim();
+  if (value.startsWith('unix:')) {
+    const socketPath = value.slice('unix:'.length);
+    return socketPath.startsWith('/') ? ok({ socketPath }) : bad(`"${raw}" needs an absolute socket path`);
+  }
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return bad('must be an http:// or https:// URL');
+    if (parsed.search || parsed.hash) return bad('must be a base URL without query or fragment');
+    return ok({ url: value.replace(/\/+$/, '') });
+  } catch {
+    return bad('is not a valid URL (e.g. http://127.0.0.1:8081)');
+  }
+};
+
+/** One user given in the environment (AUTH_USERS or AUTH_USERNAME/AUTH_PASSWORD); the role is checked later. */
+export interface EnvironmentUser {
+  readonly username: string;
+  readonly password: string;
+  readonly role: string | undefined;
+}
+
+/**
+ * AUTH_USERS: `username:password:role` entries separated by commas (SPEC §9.1). A missing role is
+ * left undefined (the users module makes it `read-only`, G-23). Unlike the earlier system, an entry
+ * without username or password is an error, not silently dropped: a typo must not lock everyone out.
+ */
+export const environmentUsers: Parser<readonly EnvironmentUser[]> = (raw) => {
+  const users: EnvironmentUser[] = [];
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const [index, entry] of entries.entries()) {
+    const [username = '', password = '', role = '', ...rest] = entry.split(':').map((part) => part.trim());
+    const position = `entry ${index + 1}`;
+    if (rest.length > 0) return bad(`${position} has more than three ":"-separated parts (username:password:role)`);
+    if (username === '') return bad(`${position} has no username (username:password:role)`);
+    if (password === '') return bad(`${position} (${username}) has no password`);
+    if (users.some((user) => user.username === username)) return bad(`user "${username}" is listed twice`);
+    users.push({ username, password, role: role === '' ? undefined : role });
+  }
+  return ok(users);
+};
+
+/** A secret that is long enough to resist guessing; anything shorter is an operator mistake worth stopping for. */
+export function secret(minLength: number): Parser<string> {
+  return (raw) =>
+    raw.length >= minLength ? ok(raw) : bad(`must be at least ${minLength} characters long (it is ${raw.length})`);
+}

@@ -12,7 +12,7 @@ export interface VariableSpec<T> {
   description: string;
   secret?: boolean;
   /** Section in `.env.example` and docs. */
-  group: 'core' | 'storage' | 'discovery';
+  group: 'core' | 'storage' | 'discovery' | 'ui';
 }
 
 const v = <T>(spec: VariableSpec<T>): VariableSpec<T> => spec;
@@ -33,6 +33,29 @@ export const VARIABLES = {
     parse: p.oneOf<LogLevel>(LOG_LEVELS, { warning: 'warn', panic: 'fatal' }),
     default: 'info',
     description: 'trace, debug, info, warn (warning), error or fatal (panic).',
+  }),
+  NODE_ENV: v({
+    group: 'core',
+    parse: p.text,
+    default: undefined,
+    description:
+      '"production" makes the UI server refuse to start without AUTH_SESSION_SECRET(_FILE) and marks session cookies Secure.',
+  }),
+  CORE_API_TOKEN: v({
+    group: 'core',
+    parse: p.secret(16),
+    default: undefined,
+    secret: true,
+    description:
+      'When set, core requires "Authorization: Bearer <token>" on everything but /healthz, /readyz and /metrics, and the UI server sends it. roller start sets a random one.',
+  }),
+  METRICS_TOKEN: v({
+    group: 'core',
+    parse: p.secret(16),
+    default: undefined,
+    secret: true,
+    description:
+      'When set, GET /metrics requires "Authorization: Bearer <token>" (configure it in the Prometheus scrape job).',
   }),
   DATABASE_URL: v({
     group: 'storage',
@@ -361,6 +384,108 @@ export const VARIABLES = {
     default: '180d',
     description:
       'Delete discovered facts that have been stale this long (their history stays in the events). 0: forever.',
+  }),
+  UI_ADDR: v({
+    group: 'ui',
+    parse: p.listenAddress,
+    default: '127.0.0.1:3000',
+    description: 'Listen address of the UI server (host:port; ":3000" = all interfaces). Put TLS in front of it.',
+  }),
+  CORE_BASE_URL: v({
+    group: 'ui',
+    parse: p.coreAddress,
+    default: undefined,
+    description:
+      'Where the UI server reaches core (http://host:port or unix:/path.sock). Unset: derived from HTTP_ADDR (roller start always uses its own core).',
+  }),
+  UI_PROXY_TIMEOUT: v({
+    group: 'ui',
+    parse: p.duration({ minMs: 100, maxMs: 600_000 }),
+    default: '30s',
+    description:
+      'How long the UI server waits for core to start answering a proxied request (then 504). Streams (SSE) may run longer.',
+  }),
+  UI_TRUST_PROXY: v({
+    group: 'ui',
+    parse: p.boolean,
+    default: 'false',
+    description:
+      'Trust X-Forwarded-For/-Proto from a reverse proxy in front of the UI (client address for login throttling, https detection). Only behind a proxy.',
+  }),
+  AUTH_USERS_FILE: v({
+    group: 'ui',
+    parse: p.text,
+    default: undefined,
+    description:
+      'JSON users file (hashed passwords); editable with roller users and from the UI; reloaded on change and SIGHUP. Unset and no AUTH_USERS/AUTH_PASSWORD: ROLLER_DATA_DIR/users.json.',
+  }),
+  AUTH_USERS: v({
+    group: 'ui',
+    parse: p.environmentUsers,
+    default: undefined,
+    secret: true,
+    description:
+      'Users as username:password:role, comma-separated; a missing role is read-only. The password may be a scrypt$ hash (roller users hash). Read-only store.',
+  }),
+  AUTH_USERNAME: v({
+    group: 'ui',
+    parse: p.text,
+    default: 'admin',
+    description: 'Legacy single user, used only when AUTH_PASSWORD is set and AUTH_USERS is empty.',
+  }),
+  AUTH_PASSWORD: v({
+    group: 'ui',
+    parse: p.text,
+    default: undefined,
+    secret: true,
+    description: 'Password (or scrypt$ hash) of the legacy single user. There is no built-in default password.',
+  }),
+  AUTH_ROLE: v({
+    group: 'ui',
+    parse: p.text,
+    default: 'read-only',
+    description: 'Role of the legacy single user: admin or read-only.',
+  }),
+  AUTH_SESSION_SECRET: v({
+    group: 'ui',
+    parse: p.secret(32),
+    default: undefined,
+    secret: true,
+    description:
+      'HMAC key of session cookies (32+ characters). Unset: AUTH_SESSION_SECRET_FILE, else a random one kept in ROLLER_DATA_DIR (refused in production).',
+  }),
+  AUTH_SESSION_SECRET_FILE: v({
+    group: 'ui',
+    parse: p.text,
+    default: undefined,
+    description:
+      'File holding the session secret; re-read on SIGHUP, so replacing it and sending SIGHUP rotates the secret (ends every session).',
+  }),
+  AUTH_SESSION_TTL: v({
+    group: 'ui',
+    parse: p.duration({ minMs: 60_000, maxMs: 30 * 86_400_000 }),
+    default: '24h',
+    description: 'Lifetime of a session (no sliding renewal).',
+  }),
+  AUTH_COOKIE_SECURE: v({
+    group: 'ui',
+    parse: p.boolean,
+    default: undefined,
+    description:
+      'Force the Secure flag of the session cookie on or off. Unset: on for https requests (X-Forwarded-Proto with UI_TRUST_PROXY) and in production.',
+  }),
+  AUTH_LOCKOUT_THRESHOLD: v({
+    group: 'ui',
+    parse: p.integer({ min: 3, max: 1000 }),
+    default: '10',
+    description:
+      'Failed logins (per username, and 4x that per client address) before a temporary lockout; delays grow from the third failure.',
+  }),
+  AUTH_LOCKOUT_DURATION: v({
+    group: 'ui',
+    parse: p.duration({ minMs: 1000, maxMs: 86_400_000 }),
+    default: '15m',
+    description: 'How long a lockout lasts.',
   }),
 } as const;
 

@@ -4,7 +4,6 @@
 // once-only claim of a scheduled run, and device summaries refreshed after stale facts go.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createLogger } from '../../src/api/logger.ts';
 import { createMetrics } from '../../src/api/metrics.ts';
 import { retentionMetrics } from '../../src/cli/core.command.ts';
 import type { RetentionConfig } from '../../src/config/config.ts';
@@ -15,6 +14,7 @@ import {
   retentionCutoffs,
   zeroCounts,
 } from '../../src/domain/retention.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { openPostgres } from '../../src/storage/database.ts';
 import { refreshDeviceSummaries } from '../../src/storage/device-summary.ts';
 import { RetentionRepository } from '../../src/storage/retention.repository.ts';

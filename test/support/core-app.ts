@@ -1,9 +1,9 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildCoreApp, type CoreApp } from '../../src/api/app.ts';
-import { createLogger } from '../../src/api/logger.ts';
 import { createMetrics } from '../../src/api/metrics.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { VERSION } from '../../src/config/version.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import type { Database } from '../../src/storage/database.ts';
 import { Migrator } from '../../src/storage/migrator.ts';
 import type { Backend, TestDatabase } from './backends.ts';
