@@ -11,6 +11,7 @@ import { DeviceFactsRepository } from '../storage/device-facts.repository.ts';
 import { DiscoveryRunRepository } from '../storage/discovery-run.repository.ts';
 import { DiscoveryScheduleRepository } from '../storage/discovery-schedule.repository.ts';
 import type { Migrator } from '../storage/migrator.ts';
+import { registerBearerAuth } from './bearer-auth.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { type CoreMetrics, UNMATCHED_ROUTE } from './metrics.ts';
 import { openApiOptions } from './openapi.ts';
@@ -34,6 +35,10 @@ export interface CoreDependencies {
   logger: Logger;
   metrics: CoreMetrics;
   version: string;
+  /** CORE_API_TOKEN: when set, every request but /healthz, /readyz and /metrics needs it as a bearer token. */
+  apiToken?: string;
+  /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
+  metricsToken?: string;
 }
 
 export type CoreApp = FastifyInstance;
@@ -86,6 +91,8 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
   app.removeContentTypeParser(['text/plain']);
   registerErrorHandling(app);
   registerRequestHooks(app, deps.metrics);
+  // After the request-id hook (so a 401 carries X-Request-ID) and before every route and plugin.
+  registerBearerAuth(app, { apiToken: deps.apiToken, metricsToken: deps.metricsToken });
 
   await app.register(swagger, openApiOptions(deps.version));
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
@@ -140,6 +147,8 @@ function registerRequestHooks(app: FastifyInstance, metrics: CoreMetrics): void 
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
     const length = reply.getHeader('content-length');
+    // Only chosen fields are logged, never request headers, so the Authorization token cannot leak here.
+    const user = loggableUser(request.headers[USER_HEADER]);
     request.log.info(
       {
         method: request.method,
@@ -147,8 +156,23 @@ function registerRequestHooks(app: FastifyInstance, metrics: CoreMetrics): void 
         status: reply.statusCode,
         bytes: length === undefined ? 0 : Number(length),
         duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+        ...(user === undefined ? {} : { user }),
       },
       'http_request',
     );
   });
+}
+
+/** Set by the UI server to the user it proxies a request for. */
+const USER_HEADER = 'x-roller-user';
+const MAX_USER_LENGTH = 200;
+
+/** The header as a log field: a string, without control or separator characters, at most 200 characters. */
+function loggableUser(value: string | string[] | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const printable = Array.from(value.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, ''))
+    .slice(0, MAX_USER_LENGTH)
+    .join('')
+    .trim();
+  return printable === '' ? undefined : printable;
 }

@@ -8,11 +8,27 @@ export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
         title: 'Roller core API',
         version,
         description:
-          'The headless REST API of Roller, a self-hosted network tracker and mapper. Core is unauthenticated by design: ' +
-          'reach it only through the UI server or from a trusted network. Every non-2xx JSON response is the ' +
+          'The headless REST API of Roller, a self-hosted network tracker and mapper. Core has no user logins: ' +
+          'reach it through the UI server or from a trusted network, and set CORE_API_TOKEN to require a bearer ' +
+          'token (see the `bearerAuth` security scheme). Every non-2xx JSON response is the ' +
           '`{"error":{"code","message","details"}}` envelope.',
       },
       servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'Required only when core runs with CORE_API_TOKEN set: then every request but GET/HEAD /healthz, ' +
+              '/readyz and /metrics must send `Authorization: Bearer <CORE_API_TOKEN>`, and a missing or wrong ' +
+              'token is answered 401 `unauthorized` with `WWW-Authenticate: Bearer realm="roller-core"`. ' +
+              '/metrics takes its own token, METRICS_TOKEN, when that is set.',
+          },
+        },
+      },
+      // Either no credentials (CORE_API_TOKEN unset) or the bearer token.
+      security: [{}, { bearerAuth: [] }],
       tags: [
         { name: 'service', description: 'Health, readiness and metrics' },
         { name: 'devices', description: 'Device inventory' },

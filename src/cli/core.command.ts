@@ -100,6 +100,8 @@ export async function startCore(
     metrics,
     version: VERSION,
     discovery: config.discovery,
+    apiToken: config.coreApiToken,
+    metricsToken: config.metricsToken,
   });
   const listen: FastifyListenOptions =
     'path' in config.httpAddr

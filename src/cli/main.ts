@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { createMetrics } from '../api/metrics.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
+import { coreAddress } from '../config/parsers.ts';
 import { VERSION } from '../config/version.ts';
+import type { Logger } from '../shared/logger.ts';
 import { createLogger } from '../shared/logger.ts';
+import { type RunningUi, startUi } from '../ui-server/ui-server.ts';
 import { openAndMigrate, startCore, startWorker, stopOnSignals } from './core.command.ts';
 import { registerMigrateCommands } from './migrate.command.ts';
 import { buildOpenApiDocument } from './openapi.command.ts';
 import { registerRetentionCommands } from './retention.command.ts';
+import { registerUsersCommands } from './users.command.ts';
 
 const program = new Command('roller')
   .description('Roller: a self-hosted network tracker and mapper')
@@ -27,15 +32,75 @@ async function serveCore(): Promise<void> {
   // Human-readable banner on stderr, so stdout stays one JSON log object per line.
   process.stderr.write(
     `\nRoller core API: ${core.url}/api/v1  (reference: ${core.url}/api/docs, health: ${core.url}/readyz)\n` +
-      'The web UI and its login arrive with the UI server; until then use the API reference above.\n\n',
+      'Core has no logins of its own: keep it private and let the UI server (roller ui) face users.\n\n',
   );
   stopOnSignals(logger, () => core.close());
 }
 
+/** Everything in one process: core (+ worker) on loopback behind a random token, and the UI server. */
+async function serveAll(): Promise<void> {
+  const coreLogger = createLogger('core', config().logLevel);
+  const uiLogger = createLogger('ui', config().logLevel);
+  // Core is reachable only with this token, so another local user cannot bypass the UI's logins.
+  const coreToken = config().coreApiToken ?? randomBytes(32).toString('base64url');
+  const core = await startCore({ ...config(), coreApiToken: coreToken }, coreLogger);
+  const address = coreAddress(core.url);
+  if (!address.ok) throw new Error(`cannot reach the core just started at ${core.url}`);
+  let ui: RunningUi;
+  try {
+    ui = await startUi(config(), uiLogger, { coreAddress: address.value, coreToken });
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+  printSignInBanner(ui, `core API (private, token-protected): ${core.url}/api/v1`);
+  reloadOnSighup(uiLogger, ui);
+  stopOnSignals(coreLogger, async () => {
+    await ui.close();
+    await core.close();
+  });
+}
+
+async function serveUi(): Promise<void> {
+  const logger = createLogger('ui', config().logLevel);
+  const ui = await startUi(config(), logger);
+  printSignInBanner(ui);
+  reloadOnSighup(logger, ui);
+  stopOnSignals(logger, () => ui.close());
+}
+
+function printSignInBanner(ui: RunningUi, extra?: string): void {
+  const lines = ['', `Roller is running. Sign in at ${ui.url}`];
+  if (ui.bootstrapPassword !== undefined) {
+    lines.push(
+      `  First user: admin  password: ${ui.bootstrapPassword}`,
+      `  (shown only this once; stored hashed in ${ui.usersFile}. Change it after signing in, or: roller users set-password admin)`,
+    );
+  } else {
+    lines.push(`  Users: ${ui.usersFile ?? 'from AUTH_USERS / AUTH_PASSWORD'}  (roller users list)`);
+  }
+  if (extra) lines.push(`  ${extra}`);
+  process.stderr.write(`${lines.join('\n')}\n\n`);
+}
+
+/** SIGHUP re-reads users and the session secret; a failure is logged and the old ones stay. */
+function reloadOnSighup(logger: Logger, ui: RunningUi): void {
+  process.on('SIGHUP', () => {
+    ui.reload().catch((error: unknown) =>
+      logger.error({ err: error }, 'reload failed; keeping the previous users and secret'),
+    );
+  });
+}
+
 program
   .command('start')
-  .description('run everything in one process: core API (and, as they land, the discovery worker and UI server)')
-  .action(serveCore);
+  .description('run everything in one process: core API, discovery worker and UI server (the default)')
+  .action(serveAll);
+
+program
+  .command('ui')
+  .description('run the UI server: sign-in, sessions, roles, the web app, and the /api proxy to core')
+  .action(serveUi);
 
 program.command('core').description('run the headless core API').action(serveCore);
 
@@ -61,6 +126,7 @@ program
 
 registerMigrateCommands(program, config);
 registerRetentionCommands(program, config);
+registerUsersCommands(program, config);
 
 program
   .command('openapi')

@@ -10,11 +10,13 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  not_supported: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
   db_error: 500,
   internal_error: 500,
+  core_unavailable: 502,
   db_unavailable: 503,
   timeout: 504,
 } as const;
