@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { createMetrics } from '../api/metrics.ts';
@@ -71,13 +72,14 @@ async function serveUi(): Promise<void> {
 
 function printSignInBanner(ui: RunningUi, extra?: string): void {
   const lines = ['', `Roller is running. Sign in at ${ui.url}`];
+  const usersFile = ui.usersFile === undefined ? undefined : resolve(ui.usersFile);
   if (ui.bootstrapPassword !== undefined) {
     lines.push(
       `  First user: admin  password: ${ui.bootstrapPassword}`,
-      `  (shown only this once; stored hashed in ${ui.usersFile}. Change it after signing in, or: roller users set-password admin)`,
+      `  (shown only this once; stored hashed in ${usersFile}. Change it after signing in, or: roller users set-password admin)`,
     );
   } else {
-    lines.push(`  Users: ${ui.usersFile ?? 'from AUTH_USERS / AUTH_PASSWORD'}  (roller users list)`);
+    lines.push(`  Users: ${usersFile ?? 'from AUTH_USERS / AUTH_PASSWORD'}  (roller users list)`);
   }
   if (extra) lines.push(`  ${extra}`);
   process.stderr.write(`${lines.join('\n')}\n\n`);

@@ -18,13 +18,27 @@ registerProcessCleanup();
 const LATEST = loadMigrations().at(-1)?.version ?? 0;
 const LOCK_MESSAGE = 'in use by another Roller process';
 
+/** Signs in at the UI server and returns the headers a browser would send on its next mutation. */
+async function signIn(uiUrl: string, password: string): Promise<Record<string, string>> {
+  const login = await requestJson<{ csrf_token: string }>(uiUrl, 'POST', '/api/auth/login', {
+    username: 'admin',
+    password,
+  });
+  expect(login.status).toBe(200);
+  const cookie = (login.headers.getSetCookie().find((value) => value.startsWith('roller_session=')) ?? '').split(
+    ';',
+  )[0];
+  return { cookie: cookie ?? '', 'x-csrf-token': login.body.csrf_token };
+}
+
 describe('roller start with nothing configured', () => {
-  it('creates ./data, migrates, serves, restarts warm, and refuses a second process on the same data dir', async () => {
+  it('creates ./data and a first admin, migrates, serves core behind the UI, restarts warm, and refuses a second process on the same data dir', async () => {
     const cwd = makeTempDir('roller-start-');
     const dataDir = join(cwd, 'data');
     const port = await freePort();
     const url = baseUrlFor(port);
-    const env = { HTTP_ADDR: `127.0.0.1:${port}` };
+    const uiUrl = baseUrlFor(await freePort());
+    const env = { HTTP_ADDR: `127.0.0.1:${port}`, UI_ADDR: uiUrl.replace('http://', '') };
     expect(existsSync(dataDir)).toBe(false);
 
     // Cold: an empty working directory.
@@ -36,7 +50,18 @@ describe('roller start with nothing configured', () => {
     // The first log line says where the database lives; the listening line gives the URL.
     const listening = await cold.waitForLog('core listening');
     expect(listening.url).toBe(url);
-    expect(await cold.waitForText('Roller core API:')).toContain(`Roller core API: ${url}/api/v1`);
+    expect(await cold.waitForText('Sign in at')).toContain(`Sign in at ${uiUrl}`);
+    // No built-in admin/admin: a random password, printed once, stored only as a hash.
+    const firstUser = await cold.waitForText('First user: admin');
+    const password = /password: (\S+)/.exec(firstUser)?.[1] ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    const usersFile = readFileSync(join(dataDir, 'users.json'), 'utf8');
+    expect(usersFile).not.toContain(password);
+    expect(usersFile).toContain('"password_scrypt": "scrypt$');
+    expect(statSync(join(dataDir, 'users.json')).mode & 0o777).toBe(0o600);
+    expect((await requestJson(uiUrl, 'POST', '/api/auth/login', { username: 'admin', password: 'admin' })).status).toBe(
+      401,
+    );
     const logs = cold.logs;
     expect(logs[0]?.message, cold.describe()).toBe('database opened');
     expect(logs[0]?.database).toBe(`embedded PGlite in ${join(dataDir, 'pglite')}`);
@@ -48,8 +73,17 @@ describe('roller start with nothing configured', () => {
     expect(order.indexOf('database opened')).toBeLessThan(order.indexOf('core listening'));
 
     const readyz = await requestJson(url, 'GET', '/readyz');
-    expect(readyz).toEqual({ status: 200, body: { ready: true, schema_version: LATEST, database: 'pglite' } });
-    const created = await requestJson<{ id: string }>(url, 'POST', '/api/v1/devices', { display_name: 'first-run' });
+    expect(readyz).toMatchObject({ status: 200, body: { ready: true, schema_version: LATEST, database: 'pglite' } });
+    // Core itself wants the token roller start made up; only the UI server has it.
+    expect((await requestJson(url, 'POST', '/api/v1/devices', { display_name: 'bypass' })).status).toBe(401);
+    const browser = await signIn(uiUrl, password);
+    const created = await requestJson<{ id: string }>(
+      uiUrl,
+      'POST',
+      '/api/v1/devices',
+      { display_name: 'first-run' },
+      browser,
+    );
     expect(created.status).toBe(201);
 
     const stopped = await cold.kill('SIGTERM');
@@ -62,7 +96,17 @@ describe('roller start with nothing configured', () => {
     expect(await warm.waitForLog('database schema ready')).toMatchObject({ schema_version: LATEST, applied: 0 });
     expect(warm.logsWithMessage('migration applied')).toEqual([]);
     await warm.waitForLog('core listening');
-    const kept = await requestJson<{ display_name: string }>(url, 'GET', `/api/v1/devices/${created.body.id}`);
+    // Users and the session secret were kept: no new password, and the browser's session still works.
+    expect(await warm.waitForText('Users:')).toContain(join(dataDir, 'users.json'));
+    expect(warm.stderr).not.toContain('First user');
+    await warm.waitForLog('ui listening');
+    const kept = await requestJson<{ display_name: string }>(
+      uiUrl,
+      'GET',
+      `/api/v1/devices/${created.body.id}`,
+      undefined,
+      browser,
+    );
     expect(kept.status).toBe(200);
     expect(kept.body.display_name).toBe('first-run');
 
@@ -86,9 +130,21 @@ describe('roller start with nothing configured', () => {
     expect(warm.running).toBe(true);
     expect(JSON.parse(readFileSync(join(dataDir, 'roller.lock'), 'utf8')).pid).toBe(warm.pid);
     expect((await requestJson(url, 'GET', '/readyz')).status).toBe(200);
-    const after = await requestJson<{ id: string }>(url, 'POST', '/api/v1/devices', { display_name: 'after-refusal' });
+    const after = await requestJson<{ id: string }>(
+      uiUrl,
+      'POST',
+      '/api/v1/devices',
+      { display_name: 'after-refusal' },
+      browser,
+    );
     expect(after.status).toBe(201);
-    const list = await requestJson<{ devices: { display_name: string }[] }>(url, 'GET', '/api/v1/devices');
+    const list = await requestJson<{ devices: { display_name: string }[] }>(
+      uiUrl,
+      'GET',
+      '/api/v1/devices',
+      undefined,
+      browser,
+    );
     expect(list.body.devices.map((device) => device.display_name).sort()).toEqual(['after-refusal', 'first-run']);
 
     // The refusal also holds for the migrate CLI, which opens the same directory.

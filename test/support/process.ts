@@ -292,11 +292,12 @@ export async function requestJson<T = Record<string, unknown>>(
   method: string,
   path: string,
   body?: unknown,
-): Promise<JsonResponse<T>> {
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T> & { headers: Headers }> {
   if (!baseUrl.startsWith('http://127.0.0.1:')) throw new Error(`tests only connect to 127.0.0.1, not ${baseUrl}`);
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(REQUEST_LIMIT_MS),
   });
@@ -307,7 +308,7 @@ export async function requestJson<T = Record<string, unknown>>(
   } catch {
     throw new Error(`${method} ${path} answered ${response.status} with non-JSON: ${text.slice(0, 500)}`);
   }
-  return { status: response.status, body: parsed as T };
+  return { status: response.status, body: parsed as T, headers: response.headers };
 }
 
 /** A new empty directory under the OS temp dir, removed by the cleanup hooks. */
