@@ -4,9 +4,9 @@
 import { parentPort } from 'node:worker_threads';
 import autocannon from 'autocannon';
 
-parentPort?.on('message', async ({ id, url, connections, duration }) => {
+parentPort?.on('message', async ({ id, url, connections, duration, headers }) => {
   try {
-    const result = await autocannon({ url, connections, duration, timeout: 10, skipAggregateResult: true });
+    const result = await autocannon({ url, connections, duration, headers, timeout: 10, skipAggregateResult: true });
     parentPort?.postMessage({ id, result });
   } catch (error) {
     parentPort?.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

@@ -27,11 +27,15 @@ export class HttpLoadGenerator {
     });
   }
 
-  round(url: string, { concurrency, durationSeconds }: LoopOptions): Promise<RawResult> {
+  round(
+    url: string,
+    { concurrency, durationSeconds }: LoopOptions,
+    headers?: Record<string, string>,
+  ): Promise<RawResult> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, url, connections: concurrency, duration: durationSeconds });
+      this.worker.postMessage({ id, url, connections: concurrency, duration: durationSeconds, headers });
     });
   }
 
