@@ -144,3 +144,64 @@ describe('config parsers', () => {
     expect(reason(p.cron('0 0 30 2 *'))).toMatch(/never fires|not a valid/);
   });
 });
+
+describe('auth and UI parsers', () => {
+  it('parses AUTH_USERS entries; a missing role stays undefined', () => {
+    expect(value(p.environmentUsers(' alice : pw1 : admin ,bob:pw2,, carol:pw3:read-only '))).toEqual([
+      { username: 'alice', password: 'pw1', role: 'admin' },
+      { username: 'bob', password: 'pw2', role: undefined },
+      { username: 'carol', password: 'pw3', role: 'read-only' },
+    ]);
+    expect(value(p.environmentUsers('dave:pw4:'))).toEqual([{ username: 'dave', password: 'pw4', role: undefined }]);
+    expect(value(p.environmentUsers(' , '))).toEqual([]);
+  });
+
+  it('passes the role through unchecked (the users module checks it)', () => {
+    expect(value(p.environmentUsers('alice:pw:superuser'))).toEqual([
+      { username: 'alice', password: 'pw', role: 'superuser' },
+    ]);
+  });
+
+  it('accepts a scrypt$ hash as the password', () => {
+    const hash = `scrypt$16384$8$1$${'ab'.repeat(16)}$${'cd'.repeat(32)}`;
+    expect(value(p.environmentUsers(`alice:${hash}:admin`))).toEqual([
+      { username: 'alice', password: hash, role: 'admin' },
+    ]);
+  });
+
+  it('refuses AUTH_USERS entries without username or password, with extra parts, or listed twice', () => {
+    expect(reason(p.environmentUsers('alice:pw,:pw2'))).toMatch(/entry 2 has no username/);
+    expect(reason(p.environmentUsers('alice'))).toMatch(/entry 1 \(alice\) has no password/);
+    expect(reason(p.environmentUsers('alice::admin'))).toMatch(/entry 1 \(alice\) has no password/);
+    expect(reason(p.environmentUsers('alice:pa:ss:admin'))).toMatch(/entry 1 has more than three/);
+    expect(reason(p.environmentUsers('alice:pw1,bob:pw2, alice :pw3'))).toMatch(/user "alice" is listed twice/);
+  });
+
+  it('never echoes a password in a reason', () => {
+    expect(reason(p.environmentUsers('alice:topsecret:x:y'))).not.toContain('topsecret');
+    expect(reason(p.environmentUsers('alice:topsecret,alice:topsecret2'))).not.toContain('topsecret');
+  });
+
+  it('parses the core address: an http(s) base URL or a unix socket', () => {
+    expect(value(p.coreAddress(' http://127.0.0.1:8081 '))).toEqual({ url: 'http://127.0.0.1:8081' });
+    expect(value(p.coreAddress('https://core.example/roller//'))).toEqual({ url: 'https://core.example/roller' });
+    expect(value(p.coreAddress('unix:/run/roller/core.sock'))).toEqual({ socketPath: '/run/roller/core.sock' });
+  });
+
+  it('refuses other core addresses', () => {
+    expect(reason(p.coreAddress('unix:run/core.sock'))).toMatch(/absolute socket path/);
+    expect(reason(p.coreAddress('ftp://core.example'))).toMatch(/http:\/\/ or https:\/\//);
+    expect(reason(p.coreAddress('http://core.example/?x=1'))).toMatch(/without query or fragment/);
+    expect(reason(p.coreAddress('http://core.example/#top'))).toMatch(/without query or fragment/);
+    expect(reason(p.coreAddress('127.0.0.1:8081 x'))).toMatch(/not a valid URL|http/);
+    expect(reason(p.coreAddress('not a url'))).toMatch(/not a valid URL/);
+  });
+
+  it('accepts a secret of at least the minimum length, as given', () => {
+    const parse = p.secret(32);
+    expect(value(parse('x'.repeat(32)))).toBe('x'.repeat(32));
+    expect(value(parse(` ${'y'.repeat(40)} `))).toBe(` ${'y'.repeat(40)} `);
+    expect(reason(parse('x'.repeat(31)))).toBe('must be at least 32 characters long (it is 31)');
+    expect(reason(p.secret(8)('short'))).toMatch(/at least 8 characters.*it is 5/);
+  });
+});

@@ -53,6 +53,8 @@ export class SessionKeys {
     if (parts.length !== 3 || parts[0] !== VERSION) return undefined;
     const [, payload = '', mac = ''] = parts;
     const given = Buffer.from(mac, 'base64url');
+    // base64url decoding is lenient (stray characters, unused bits); only the canonical spelling counts.
+    if (given.toString('base64url') !== mac) return undefined;
     const expected = this.#mac(`${VERSION}.${payload}`);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     let claims: unknown;

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { type Actor, accountEvent, proxiedMutationEvent } from './audit-events.ts';
+
+const admin: Actor = { username: 'alice', role: 'admin' };
+const DEVICE = '0b6c3f4e-9d2a-4c1b-8e7f-123456789abc';
+const RUN = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+
+describe('proxiedMutationEvent', () => {
+  it('maps POST /v1/devices to device.create', () => {
+    expect(proxiedMutationEvent(admin, 'POST', '/v1/devices', 201)).toEqual({
+      actor: 'alice',
+      actor_role: 'admin',
+      action: 'device.create',
+      target_type: 'device',
+      details: { status: 201, method: 'POST', path: '/v1/devices' },
+    });
+  });
+
+  it('maps by the path without its query, but records the query', () => {
+    const event = proxiedMutationEvent(admin, 'POST', '/v1/devices?dry_run=1', 201);
+    expect(event.action).toBe('device.create');
+    expect(event.details).toEqual({ status: 201, method: 'POST', path: '/v1/devices?dry_run=1' });
+  });
+
+  it('maps POST /v1/devices/import to device.import_snapshot', () => {
+    const event = proxiedMutationEvent(admin, 'POST', '/v1/devices/import', 200);
+    expect(event).toMatchObject({ action: 'device.import_snapshot', target_type: 'device' });
+    expect(event).not.toHaveProperty('target_id');
+  });
+
+  it('maps PUT and DELETE of a device, with its id (lower-cased) as target_id', () => {
+    expect(proxiedMutationEvent(admin, 'PUT', `/v1/devices/${DEVICE.toUpperCase()}`, 200)).toMatchObject({
+      action: 'device.update',
+      target_type: 'device',
+      target_id: DEVICE,
+    });
+    expect(proxiedMutationEvent(admin, 'DELETE', `/v1/devices/${DEVICE}`, 204)).toMatchObject({
+      action: 'device.delete',
+      target_type: 'device',
+      target_id: DEVICE,
+    });
+  });
+
+  it('maps PUT /v1/devices/<id>/tags to device.tags.update with target_id', () => {
+    expect(proxiedMutationEvent(admin, 'PUT', `/v1/devices/${DEVICE}/tags`, 200)).toEqual({
+      actor: 'alice',
+      actor_role: 'admin',
+      action: 'device.tags.update',
+      target_type: 'device',
+      target_id: DEVICE,
+      details: { status: 200, method: 'PUT', path: `/v1/devices/${DEVICE}/tags` },
+    });
+  });
+
+  it('keeps the default action for other device routes, still naming the device', () => {
+    expect(proxiedMutationEvent(admin, 'PATCH', `/v1/devices/${DEVICE}`, 200)).toMatchObject({
+      action: `PATCH /v1/devices/${DEVICE}`,
+      target_type: 'device',
+      target_id: DEVICE,
+    });
+    expect(proxiedMutationEvent(admin, 'POST', `/v1/devices/${DEVICE}/display-name`, 200)).toMatchObject({
+      action: `POST /v1/devices/${DEVICE}/display-name`,
+      target_id: DEVICE,
+    });
+  });
+
+  it('puts a non-UUID id into details.target, never into target_id', () => {
+    const event = proxiedMutationEvent(admin, 'PUT', '/v1/devices/not-a-uuid', 400);
+    expect(event).toMatchObject({ action: 'device.update', target_type: 'device' });
+    expect(event).not.toHaveProperty('target_id');
+    expect(event.details).toEqual({ status: 400, method: 'PUT', path: '/v1/devices/not-a-uuid', target: 'not-a-uuid' });
+  });
+
+  it('maps POST /v1/discovery/run to discovery.trigger', () => {
+    expect(proxiedMutationEvent(admin, 'POST', '/v1/discovery/run', 202)).toEqual({
+      actor: 'alice',
+      actor_role: 'admin',
+      action: 'discovery.trigger',
+      target_type: 'discovery',
+      details: { status: 202, method: 'POST', path: '/v1/discovery/run' },
+    });
+  });
+
+  it('maps POST /v1/discovery/runs/<id>/cancel to discovery.cancel with the run id', () => {
+    expect(proxiedMutationEvent(admin, 'POST', `/v1/discovery/runs/${RUN}/cancel`, 200)).toMatchObject({
+      action: 'discovery.cancel',
+      target_type: 'discovery_run',
+      target_id: RUN,
+    });
+    const other = proxiedMutationEvent(admin, 'DELETE', `/v1/discovery/runs/${RUN}`, 405);
+    expect(other).toMatchObject({ action: `DELETE /v1/discovery/runs/${RUN}`, target_type: 'discovery_run' });
+  });
+
+  it('maps schedule changes to discovery.schedule.*', () => {
+    const created = proxiedMutationEvent(admin, 'POST', '/v1/discovery/schedules', 201);
+    expect(created).toMatchObject({ action: 'discovery.schedule.create', target_type: 'discovery_schedule' });
+    expect(created).not.toHaveProperty('target_id');
+    for (const [method, verb] of [
+      ['PUT', 'update'],
+      ['PATCH', 'update'],
+      ['DELETE', 'delete'],
+    ]) {
+      expect(proxiedMutationEvent(admin, method as string, `/v1/discovery/schedules/${RUN}`, 200)).toMatchObject({
+        action: `discovery.schedule.${verb}`,
+        target_type: 'discovery_schedule',
+        target_id: RUN,
+      });
+    }
+  });
+
+  it('maps POST /v1/inventory/<source> to inventory.import with the source', () => {
+    expect(proxiedMutationEvent(admin, 'POST', '/v1/inventory/arp?site=x', 200)).toEqual({
+      actor: 'alice',
+      actor_role: 'admin',
+      action: 'inventory.import',
+      target_type: 'inventory',
+      details: { status: 200, method: 'POST', path: '/v1/inventory/arp?site=x', source: 'arp' },
+    });
+    const bare = proxiedMutationEvent(admin, 'POST', '/v1/inventory', 200);
+    expect(bare.action).toBe('inventory.import');
+    expect(bare.details).not.toHaveProperty('source');
+    expect(proxiedMutationEvent(admin, 'DELETE', '/v1/inventory/arp', 405).action).toBe('DELETE /v1/inventory/arp');
+  });
+
+  it('keeps the default for paths outside v1, and a null role for an unknown one', () => {
+    expect(proxiedMutationEvent({ username: 'bob', role: undefined }, 'POST', '/other/thing?x=1', 404)).toEqual({
+      actor: 'bob',
+      actor_role: null,
+      action: 'POST /other/thing?x=1',
+      details: { status: 404, method: 'POST', path: '/other/thing?x=1' },
+    });
+  });
+});
+
+describe('accountEvent', () => {
+  it('has the actor, role, action, target type user and the details given', () => {
+    expect(accountEvent(admin, 'user.created', { username: 'bob', role: 'read-only' })).toEqual({
+      actor: 'alice',
+      actor_role: 'admin',
+      action: 'user.created',
+      target_type: 'user',
+      details: { username: 'bob', role: 'read-only' },
+    });
+  });
+
+  it('records a failed login of an unknown or blank username without a role', () => {
+    expect(accountEvent({ username: '', role: undefined }, 'auth.login.failed', { address: '10.0.0.1' })).toEqual({
+      actor: '(blank)',
+      actor_role: null,
+      action: 'auth.login.failed',
+      target_type: 'user',
+      details: { address: '10.0.0.1' },
+    });
+  });
+
+  it('cuts an overlong username to the 200 characters core accepts', () => {
+    const event = accountEvent({ username: 'x'.repeat(500), role: undefined }, 'auth.login.failed', {});
+    expect(event.actor).toBe('x'.repeat(200));
+  });
+});
