@@ -8,6 +8,7 @@ import {
   makeTempDir,
   registerProcessCleanup,
   requestJson,
+  requestJsonWithHeaders,
   runRoller,
   spawnRoller,
   waitForReady,
@@ -20,7 +21,7 @@ const LOCK_MESSAGE = 'in use by another Roller process';
 
 /** Signs in at the UI server and returns the headers a browser would send on its next mutation. */
 async function signIn(uiUrl: string, password: string): Promise<Record<string, string>> {
-  const login = await requestJson<{ csrf_token: string }>(uiUrl, 'POST', '/api/auth/login', {
+  const login = await requestJsonWithHeaders<{ csrf_token: string }>(uiUrl, 'POST', '/api/auth/login', {
     username: 'admin',
     password,
   });
@@ -73,7 +74,7 @@ describe('roller start with nothing configured', () => {
     expect(order.indexOf('database opened')).toBeLessThan(order.indexOf('core listening'));
 
     const readyz = await requestJson(url, 'GET', '/readyz');
-    expect(readyz).toMatchObject({ status: 200, body: { ready: true, schema_version: LATEST, database: 'pglite' } });
+    expect(readyz).toEqual({ status: 200, body: { ready: true, schema_version: LATEST, database: 'pglite' } });
     // Core itself wants the token roller start made up; only the UI server has it.
     expect((await requestJson(url, 'POST', '/api/v1/devices', { display_name: 'bypass' })).status).toBe(401);
     const browser = await signIn(uiUrl, password);

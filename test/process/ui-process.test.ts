@@ -8,6 +8,7 @@ import {
   makeTempDir,
   registerProcessCleanup,
   requestJson,
+  requestJsonWithHeaders,
   runRoller,
   spawnRoller,
 } from '../support/process.ts';
@@ -15,7 +16,10 @@ import {
 registerProcessCleanup();
 
 async function signIn(uiUrl: string, username: string, password: string) {
-  return requestJson<{ role: string; csrf_token: string }>(uiUrl, 'POST', '/api/auth/login', { username, password });
+  return requestJsonWithHeaders<{ role: string; csrf_token: string }>(uiUrl, 'POST', '/api/auth/login', {
+    username,
+    password,
+  });
 }
 
 const cookieOf = (headers: Headers): string =>

@@ -293,6 +293,18 @@ export async function requestJson<T = Record<string, unknown>>(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
+  const { status, body: parsed } = await requestJsonWithHeaders<T>(baseUrl, method, path, body, headers);
+  return { status, body: parsed };
+}
+
+/** As requestJson, with the response headers (Set-Cookie for sign-in tests). */
+export async function requestJsonWithHeaders<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<JsonResponse<T> & { headers: Headers }> {
   if (!baseUrl.startsWith('http://127.0.0.1:')) throw new Error(`tests only connect to 127.0.0.1, not ${baseUrl}`);
   const response = await fetch(`${baseUrl}${path}`, {
