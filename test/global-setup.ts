@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openPglite, openPostgres } from '../src/storage/database.ts';
@@ -22,6 +24,11 @@ declare module 'vitest' {
 
 /** Builds the migrated templates once per test run and removes them afterwards. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The end-to-end tests serve the built web app; build it once here (skipped when up to date).
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build-web.mjs', import.meta.url))], {
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`building the web app failed:\n${build.stderr}`);
   const workDir = mkdtempSync(join(tmpdir(), 'roller-test-'));
   const lite = await openPglite({});
   await new Migrator(lite).up();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,12 @@ export interface UiStackOptions {
   users?: { username: string; password: string; role?: string }[];
   /** Use AUTH_SESSION_SECRET_FILE instead of AUTH_SESSION_SECRET. */
   secretInFile?: boolean;
+  /** Serve this directory as the web app (default: a tiny app written by the stack, see WEB_MARKER). */
+  webRoot?: string;
 }
+
+/** Text in the index.html of the stack's own tiny web app. */
+export const WEB_MARKER = 'roller-test-web-app';
 
 export interface HttpAnswer {
   status: number;
@@ -90,6 +95,10 @@ export class UiStack {
     }
     writeFileSync(this.usersFile, JSON.stringify(entries, null, 2), { mode: 0o600 });
     writeFileSync(this.secretFile, `${SESSION_SECRET}\n`, { mode: 0o600 });
+    const webRoot = join(this.dir, 'web');
+    mkdirSync(join(webRoot, 'assets'), { recursive: true });
+    writeFileSync(join(webRoot, 'index.html'), `<!doctype html><title>${WEB_MARKER}</title><div id="root"></div>`);
+    writeFileSync(join(webRoot, 'assets', 'app-1234.js'), 'console.log("app");');
 
     this.#database = await backend.fresh();
     const coreToken = options.coreToken === undefined ? CORE_TOKEN : (options.coreToken ?? undefined);
@@ -118,6 +127,7 @@ export class UiStack {
     const uiToken = options.uiToken === undefined ? coreToken : (options.uiToken ?? undefined);
     this.ui = await startUi(config, createLogger('ui', this.uiLogs), {
       coreAddress: options.coreAddress ?? { url: this.coreUrl },
+      webRoot: options.webRoot ?? `${webRoot}/`,
       ...(uiToken ? { coreToken: uiToken } : {}),
     });
   }

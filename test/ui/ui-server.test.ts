@@ -15,6 +15,7 @@ import {
   setCookieHeader,
   UiStack,
   VIEWER,
+  WEB_MARKER,
 } from '../support/ui-stack.ts';
 
 // The UI server never touches the database; one backend for the core behind it is enough.
@@ -492,14 +493,31 @@ describe('UI server: sign-in, sessions, roles, CSRF and the proxy to core', () =
       }
     });
 
-    it('serves the sign-in page and health without a session', async () => {
+    it('serves the web app without a session: index for page paths, long-cached hashed assets', async () => {
       const page = await stack.send('GET', '/');
       expect(page.status).toBe(200);
-      expect(page.text).toContain('Sign in');
+      expect(page.text).toContain(WEB_MARKER);
+      expect(page.headers['cache-control']).toBe('no-cache');
       const deep = await stack.send('GET', '/devices/some/page');
       expect(deep.status).toBe(200);
-      expect(deep.text).toContain('<!doctype html>');
+      expect(deep.text).toContain(WEB_MARKER);
+      const asset = await stack.send('GET', '/assets/app-1234.js');
+      expect(asset.text).toContain('console.log');
+      expect(asset.headers['cache-control']).toContain('immutable');
       expect((await stack.send('GET', '/healthz')).json).toEqual({ ok: true });
+    });
+
+    it('says how to build the web app when it is missing, and keeps the API working', async () => {
+      const unbuilt = await UiStack.start(pglite, { webRoot: `${stack.dir}/nothing-here/` });
+      try {
+        const page = await unbuilt.send('GET', '/devices');
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('npm run build:web');
+        const admin = await unbuilt.login(ADMIN);
+        expect((await unbuilt.send('GET', '/api/v1/devices', { client: admin })).status).toBe(200);
+      } finally {
+        await unbuilt.close();
+      }
     });
 
     it('logs one structured line per request with the user, and never a password or cookie', async () => {

@@ -1,0 +1,55 @@
+/**
+ * Wire types of the core API, taken from the very schemas core validates and documents with
+ * (src/shared/schemas): type-only imports, so nothing of TypeBox reaches the browser bundle.
+ */
+import type { Static } from 'typebox';
+import type { AuditEvent, AuditEventList } from '../../shared/schemas/audit.ts';
+import type {
+  Device,
+  DeviceFacts,
+  DeviceList,
+  DeviceTagList,
+  NameCandidateList,
+  TagTaxonomy,
+} from '../../shared/schemas/devices.ts';
+import type {
+  DiscoveryRun,
+  DiscoveryRunList,
+  DiscoveryStatus,
+  RunLogList,
+  Schedule,
+  ScheduleList,
+  ScopeSuggestions,
+} from '../../shared/schemas/discovery.ts';
+import type { DeviceEvent, DeviceEventList } from '../../shared/schemas/history.ts';
+import type { InventoryImportResult } from '../../shared/schemas/inventory.ts';
+import type { SnapshotImportResult } from '../../shared/schemas/snapshot.ts';
+
+export type DeviceT = Static<typeof Device>;
+export type DeviceListT = Static<typeof DeviceList>;
+export type DeviceFactsT = Static<typeof DeviceFacts>;
+export type NameCandidatesT = Static<typeof NameCandidateList>;
+export type DeviceTagsT = Static<typeof DeviceTagList>;
+export type TagTaxonomyT = Static<typeof TagTaxonomy>;
+export type DiscoveryRunT = Static<typeof DiscoveryRun>;
+export type DiscoveryRunListT = Static<typeof DiscoveryRunList>;
+export type DiscoveryStatusT = Static<typeof DiscoveryStatus>;
+export type RunLogListT = Static<typeof RunLogList>;
+export type ScheduleT = Static<typeof Schedule>;
+export type ScheduleListT = Static<typeof ScheduleList>;
+export type ScopeSuggestionsT = Static<typeof ScopeSuggestions>;
+export type DeviceEventT = Static<typeof DeviceEvent>;
+export type DeviceEventListT = Static<typeof DeviceEventList>;
+export type AuditEventT = Static<typeof AuditEvent>;
+export type AuditEventListT = Static<typeof AuditEventList>;
+export type InventoryImportResultT = Static<typeof InventoryImportResult>;
+export type SnapshotImportResultT = Static<typeof SnapshotImportResult>;
+
+/** GET /api/auth/session and the login answer (UI server). */
+export interface SessionT {
+  username: string;
+  role: 'admin' | 'read-only';
+  csrf_token: string;
+  expires_at: string;
+  can_manage_own_password: boolean;
+}
