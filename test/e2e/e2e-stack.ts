@@ -36,7 +36,8 @@ export function describeInBrowser(title: string, body: () => void): void {
   else describe(title, body);
 }
 
-registerProcessCleanup();
+// One `roller start` serves every test of a file; it is stopped (or killed) after the file.
+registerProcessCleanup({ perTest: false });
 
 export interface E2eStack {
   uiUrl: string;

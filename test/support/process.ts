@@ -348,10 +348,13 @@ export function removeTempDirs(): void {
 }
 
 /** Call once per test file: kills leftover children after each test, removes temp dirs at the end. */
-export function registerProcessCleanup(): void {
-  afterEach(async () => {
-    await killAllRollers();
-  }, EXIT_LIMIT_MS * 2);
+/** Kills leftover processes after each test (default), or only after the file when a suite shares one process. */
+export function registerProcessCleanup(options: { perTest?: boolean } = {}): void {
+  if (options.perTest ?? true) {
+    afterEach(async () => {
+      await killAllRollers();
+    }, EXIT_LIMIT_MS * 2);
+  }
   afterAll(async () => {
     await killAllRollers();
     removeTempDirs();

@@ -3,7 +3,8 @@ import { useEffect, useState } from 'react';
 export type Theme = 'light' | 'dark';
 const STORAGE_KEY = 'roller-theme';
 
-function initialTheme(): Theme {
+/** The saved or system theme; main.tsx applies it before the first render so no page flashes. */
+export function initialTheme(): Theme {
   const saved = localStorage.getItem(STORAGE_KEY);
   if (saved === 'light' || saved === 'dark') return saved;
   return window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';

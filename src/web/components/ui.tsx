@@ -1,4 +1,12 @@
-import { type ButtonHTMLAttributes, type ReactNode, useEffect, useRef } from 'react';
+import {
+  type ButtonHTMLAttributes,
+  cloneElement,
+  type ReactElement,
+  type ReactNode,
+  useEffect,
+  useId,
+  useRef,
+} from 'react';
 import { ApiError } from '../api/client.ts';
 
 /** The small set of primitives every scene is built from (SPEC §10): no component library. */
@@ -188,6 +196,10 @@ export function LastUpdated({ at, fetching }: { at: number; fetching: boolean })
   );
 }
 
+/**
+ * A labelled control: the label names it, the hint or error describes it (aria-describedby), so a
+ * screen reader reads "New password" and then the rule, and tests can find it by its label alone.
+ */
 export function Field({
   label,
   hint,
@@ -197,20 +209,32 @@ export function Field({
   label: string;
   hint?: string;
   error?: string;
-  children: ReactNode;
+  children: ReactElement<{ id?: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }>;
 }) {
+  const id = useId();
+  const describedBy = error || hint ? `${id}-description` : undefined;
   return (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the child passed in
-    <label className="field">
-      <span className="field-label">{label}</span>
-      {children}
-      {hint && !error && <span className="field-hint">{hint}</span>}
-      {error && (
-        <span className="field-error" role="alert">
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      {cloneElement(children, {
+        id,
+        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+        ...(error ? { 'aria-invalid': true } : {}),
+      })}
+      {error ? (
+        <span className="field-error" id={describedBy} role="alert">
           {error}
         </span>
+      ) : (
+        hint && (
+          <span className="field-hint" id={describedBy}>
+            {hint}
+          </span>
+        )
       )}
-    </label>
+    </div>
   );
 }
 
