@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:web` (`npx tsx bench/web-devices.ts`): the devices page in Chromium (issue 7 item 8).
+ *
+ * A PGlite core with 100 000 seeded devices and the UI server serving the built web app (dist/web),
+ * in this process, on loopback. Chromium (Debian's, via playwright-core) signs in, then:
+ *
+ * - JS shipped for /devices: every script the page loads on a cold cache, gzip-compressed (level 9,
+ *   what a compressing proxy would send) and raw;
+ * - time from navigation start to the first device row, cold cache once, then warm (median of N),
+ *   next to the reference measured in the same page: `fetch('/api/v1/devices?limit=50')` through the
+ *   same UI server (the data the row needs, without the app).
+ *
+ * Nothing is asserted; table and JSON on stdout, JSON also in bench/results/web-devices-<ts>.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { buildCoreApp } from '../src/api/app.ts';
+import { createMetrics } from '../src/api/metrics.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { createLogger } from '../src/shared/logger.ts';
+import { openPglite } from '../src/storage/database.ts';
+import { Migrator } from '../src/storage/migrator.ts';
+import { startUi } from '../src/ui-server/ui-server.ts';
+import { hashPassword } from '../src/ui-server/users/password-hash.ts';
+import { machineInfo } from './options.ts';
+import { seedDevices } from './seed.ts';
+import { round } from './stats.ts';
+
+const DEVICES = Number(process.env.BENCH_WEB_DEVICES ?? 100_000);
+const WARM_RUNS = Number(process.env.BENCH_WEB_RUNS ?? 7);
+const CHROMIUM = '/usr/bin/chromium';
+/** The first device row of the devices list (see src/web/scenes/devices). */
+const FIRST_ROW = '[data-device-row]';
+const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
+
+function log(text: string): void {
+  process.stderr.write(`[web-devices] ${text}\n`);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+async function main(): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error('dist/web is missing: npm run build:web');
+  const dir = mkdtempSync(join(tmpdir(), 'roller-bench-web-'));
+  const database = await openPglite({});
+  const token = randomBytes(24).toString('base64url');
+  try {
+    await new Migrator(database).up(Number.POSITIVE_INFINITY);
+    log(`seeding ${DEVICES} devices`);
+    await seedDevices(database.db, DEVICES, log);
+    const core = await buildCoreApp({
+      database,
+      migrator: new Migrator(database),
+      logger: createLogger('core', 'silent'),
+      metrics: createMetrics(),
+      version: 'bench',
+      discovery: loadConfig({}).discovery,
+      apiToken: token,
+    });
+    await core.listen({ host: '127.0.0.1', port: 0 });
+    const coreUrl = `http://127.0.0.1:${(core.server.address() as AddressInfo).port}`;
+    const password = 'bench-password-1';
+    writeFileSync(
+      join(dir, 'users.json'),
+      JSON.stringify([{ username: 'bench', role: 'admin', password_scrypt: await hashPassword(password) }]),
+    );
+    const ui = await startUi(
+      loadConfig({
+        ROLLER_DATA_DIR: dir,
+        UI_ADDR: '127.0.0.1:0',
+        AUTH_USERS_FILE: join(dir, 'users.json'),
+        AUTH_SESSION_SECRET: randomBytes(32).toString('hex'),
+      }),
+      createLogger('ui', 'silent'),
+      { coreAddress: { url: coreUrl }, coreToken: token, webRoot: WEB_ROOT },
+    );
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const login = await context.request.post(`${ui.url}/api/auth/login`, {
+        data: { username: 'bench', password },
+        headers: { origin: ui.url },
+      });
+      if (login.status() !== 200) throw new Error(`login answered ${login.status()}`);
+
+      const scripts = new Set<string>();
+      const firstRowMs: number[] = [];
+      const apiMs: number[] = [];
+      for (let index = 0; index <= WARM_RUNS; index += 1) {
+        const page = await context.newPage();
+        if (index === 0) {
+          page.on('request', (request) => {
+            if (request.resourceType() === 'script') scripts.add(new URL(request.url()).pathname);
+          });
+        }
+        await page.goto(`${ui.url}/devices`);
+        await page.waitForSelector(FIRST_ROW, { timeout: 60_000 });
+        // Navigation start is 0 on the page's clock: now() is the time to the first row.
+        const atRow = await page.evaluate<number>('performance.now()');
+        firstRowMs.push(atRow);
+        const api = await page.evaluate<number>(
+          `(async () => { const t = performance.now(); const r = await fetch('/api/v1/devices?limit=50'); await r.text(); return performance.now() - t; })()`,
+        );
+        apiMs.push(api);
+        await page.close();
+        log(`run ${index}: first row ${Math.round(atRow)} ms, API alone ${Math.round(api)} ms`);
+      }
+      let raw = 0;
+      let gzip = 0;
+      const files: { path: string; raw: number; gzip: number }[] = [];
+      for (const path of scripts) {
+        const bytes = readFileSync(join(WEB_ROOT, path));
+        const compressed = gzipSync(bytes, { level: 9 }).length;
+        files.push({ path, raw: bytes.length, gzip: compressed });
+        raw += bytes.length;
+        gzip += compressed;
+      }
+      const cold = firstRowMs[0] ?? 0;
+      const warm = median(firstRowMs.slice(1));
+      const apiWarm = median(apiMs.slice(1));
+      const result = {
+        benchmark: 'web-devices',
+        machine: machineInfo(),
+        devices: DEVICES,
+        js: { files, raw_bytes: raw, gzip_bytes: gzip, gzip_kib: round(gzip / 1024, 1) },
+        first_row_ms: { cold: round(cold, 0), warm_median: round(warm, 0), runs: firstRowMs.map((ms) => round(ms, 0)) },
+        api_reference_ms: { warm_median: round(apiWarm, 1), runs: apiMs.map((ms) => round(ms, 1)) },
+        ratio_first_row_vs_api: round(warm / apiWarm, 2),
+      };
+      process.stdout.write(
+        `JS for /devices: ${files.length} file(s), ${round(raw / 1024, 1)} KiB raw, ${result.js.gzip_kib} KiB gzip\n` +
+          `first device row with ${DEVICES} devices: cold ${result.first_row_ms.cold} ms, warm median ${result.first_row_ms.warm_median} ms\n` +
+          `API alone (same page, same proxy): ${result.api_reference_ms.warm_median} ms → ratio ${result.ratio_first_row_vs_api}\n\n` +
+          `${JSON.stringify(result, null, 2)}\n`,
+      );
+      const resultsDir = new URL('./results/', import.meta.url);
+      mkdirSync(resultsDir, { recursive: true });
+      writeFileSync(
+        new URL(`web-devices-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, resultsDir),
+        JSON.stringify(result, null, 2),
+      );
+      await context.close();
+    } finally {
+      await browser.close();
+      await ui.close();
+      await core.close();
+    }
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
