@@ -4,6 +4,7 @@ import { METADATA_FIELDS } from '../domain/device-input.ts';
 import type { CursorPosition } from '../shared/cursor.ts';
 import { recordDeviceEvents } from './device-events.writer.ts';
 import { refreshDeviceSummaries } from './device-summary.ts';
+import { ownedMacs } from './owned-facts.sql.ts';
 import type { Schema } from './schema.ts';
 
 export type DeviceSort = 'created_desc' | 'last_seen_desc' | 'last_change_desc';
@@ -14,6 +15,8 @@ export interface DeviceRow {
   display_name: string | null;
   primary_ip: string | null;
   vendor: string | null;
+  /** Lexicographically first current MAC (stale ones only when there is no other). */
+  primary_mac: string | null;
   last_seen_at: string | null;
   last_change_at: string;
   created_at: string;
@@ -28,6 +31,12 @@ export interface DeviceRow {
 export interface DeviceListQuery {
   q?: string;
   status?: DeviceStatus;
+  /** Devices carrying this tag, auto or manual. */
+  tag?: string;
+  /** Case-insensitive equality with devices.vendor. */
+  vendor?: string;
+  /** A CIDR prefix: devices with any IP row (direct or through an interface) inside it. */
+  subnet?: string;
   sort: DeviceSort;
   limit: number;
   after?: CursorPosition;
@@ -47,11 +56,11 @@ const SORT_KEYS: Record<DeviceSort, RawBuilder<unknown>> = {
 
 /**
  * The page is chosen from `devices` alone (filter, sort, limit) and only its rows are joined to
- * their metadata: joining before the LIMIT would fetch metadata for every match of a search.
+ * their metadata and first MAC: joining before the LIMIT would fetch them for every match of a search.
  */
 function selectPage(sortKey: RawBuilder<unknown>, where: RawBuilder<unknown>, limit: number): RawBuilder<unknown> {
   return sql`
-    SELECT p.*, md.owner, md.location, md.notes
+    SELECT p.*, md.owner, md.location, md.notes, pm.mac::text AS primary_mac
       FROM (
         SELECT d.id, d.display_name, d.primary_ip, d.vendor, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
                d.tags, ${sortKey} AS sort_at
@@ -61,6 +70,9 @@ function selectPage(sortKey: RawBuilder<unknown>, where: RawBuilder<unknown>, li
          LIMIT ${limit}
       ) p
       LEFT JOIN device_metadata md ON md.device_id = p.id
+      LEFT JOIN LATERAL (
+        SELECT o.mac FROM ${ownedMacs(sql.ref('p.id'))} o ORDER BY (o.stale_since IS NULL) DESC, o.mac LIMIT 1
+      ) pm ON true
      ORDER BY p.sort_at DESC, p.id DESC`;
 }
 
@@ -90,6 +102,23 @@ export class DeviceRepository {
       );
     } else if (query.status === 'changed') {
       conditions.push(sql`d.last_change_at >= now() - make_interval(secs => ${query.changedWithinSeconds})`);
+    }
+    if (query.tag) {
+      // device_tags_tag_idx finds the few devices with the tag; auto and manual rows alike.
+      conditions.push(sql`d.id IN (SELECT t.device_id FROM device_tags t WHERE t.tag = ${query.tag})`);
+    }
+    if (query.vendor) {
+      // Served by devices_vendor_idx (lower(vendor)).
+      conditions.push(sql`lower(d.vendor) = lower(${query.vendor})`);
+    }
+    if (query.subnet) {
+      // `<<=` on ip_addresses_ip_idx becomes a range scan; interface-owned IPs count as the device's (SPEC §3.2).
+      const subnet = sql`${query.subnet}::inet`;
+      conditions.push(sql`d.id IN (
+        SELECT a.device_id FROM ip_addresses a WHERE a.ip <<= ${subnet} AND a.device_id IS NOT NULL
+        UNION
+        SELECT i.device_id FROM ip_addresses a JOIN interfaces i ON i.id = a.interface_id WHERE a.ip <<= ${subnet}
+      )`);
     }
     if (query.after) {
       conditions.push(sql`(${sortKey}, d.id) < (${query.after.at}::timestamptz, ${query.after.id}::uuid)`);

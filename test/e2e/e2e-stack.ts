@@ -118,7 +118,8 @@ export async function newPage(options: { phone?: boolean } = {}): Promise<{ cont
     viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 800 },
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // Generous: CI runs these next to other suites on two cores.
+  page.setDefaultTimeout(30_000);
   return { context, page };
 }
 

@@ -16,6 +16,7 @@ export function presentDevice(row: DeviceRow): DeviceBody {
     display_name: row.display_name ?? undefined,
     primary_ip: row.primary_ip ?? undefined,
     vendor: row.vendor ?? undefined,
+    primary_mac: row.primary_mac ?? undefined,
     tags: row.tags && row.tags.length > 0 ? row.tags : undefined,
     metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
     last_seen_at: row.last_seen_at ?? undefined,

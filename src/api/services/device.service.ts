@@ -1,9 +1,14 @@
 import { type RawDeviceBody, toCreateInput, toPatch } from '../../domain/device-input.ts';
 import { compareText, normaliseNameCandidate } from '../../domain/naming.ts';
+import { parseScope } from '../../domain/scope.ts';
 import { parseManualTags } from '../../domain/tag-input.ts';
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts';
 import { notFound, validationFailed } from '../../shared/errors.ts';
-import type { DeviceListQueryParams, DeviceTagsUpdateBody } from '../../shared/schemas/devices.ts';
+import {
+  type DeviceListQueryParams,
+  type DeviceTagsUpdateBody,
+  SUBNET_FORMAT_ERROR,
+} from '../../shared/schemas/devices.ts';
 import { compareTimestamps } from '../../shared/timestamps.ts';
 import type { DeviceRepository, DeviceRow, DeviceSort } from '../../storage/device.repository.ts';
 import type { DeviceFactsRepository } from '../../storage/device-facts.repository.ts';
@@ -11,6 +16,14 @@ import { presentDevice, presentFacts, presentNameCandidate, presentTag } from '.
 
 export const DEVICE_LIST_MAX_LIMIT = 200;
 const WINDOW_MAX_SECONDS = 2_592_000;
+
+/** One CIDR prefix or a single IP, in its masked canonical form (`10.0.0.5/24` → `10.0.0.0/24`). */
+function parseSubnet(raw: string): string {
+  const parsed = raw.includes(',') ? undefined : parseScope(raw);
+  const entry = parsed?.ok ? parsed.entries[0] : undefined;
+  if (!entry) throw validationFailed('invalid subnet value', { subnet: raw, error: SUBNET_FORMAT_ERROR });
+  return `${entry.text.split('/')[0]}/${entry.bits}`;
+}
 
 /** Device use cases: parse the request's intent, call the repositories, present the result. */
 export class DeviceService {
@@ -23,9 +36,14 @@ export class DeviceService {
     const limit = Math.min(query.limit ?? 50, DEVICE_LIST_MAX_LIMIT);
     const sort = (query.sort ?? 'created_desc') as DeviceSort;
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const subnet = query.subnet?.trim() ? parseSubnet(query.subnet.trim()) : undefined;
+    const vendor = query.vendor?.trim() || undefined;
     const rows = await this.devices.list({
       q: query.q,
       status: query.status as 'online' | 'offline' | 'changed' | undefined,
+      tag: query.tag || undefined,
+      vendor,
+      subnet,
       sort,
       limit,
       after,

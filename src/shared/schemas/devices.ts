@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { DEVICE_TAGS } from '../../domain/classification.ts';
 import { METADATA_FIELDS } from '../../domain/device-input.ts';
 import { cursorParam, limitParam, type ParameterError, Timestamp, Uuid, uuidParam, X_ERROR } from './common.ts';
 
@@ -19,6 +20,9 @@ export const Device = Type.Object(
     display_name: Type.Optional(Type.String()),
     primary_ip: Type.Optional(Type.String({ description: 'Most recently seen IP, bare host form' })),
     vendor: Type.Optional(Type.String({ description: "Vendor of most of the device's MACs (IEEE OUI registry)" })),
+    primary_mac: Type.Optional(
+      Type.String({ description: 'Lexicographically first current MAC, lower case with colons (for lists)' }),
+    ),
     tags: Type.Optional(Type.Array(Type.String(), { description: 'Effective tags, manual first, each once' })),
     metadata: Type.Optional(DeviceMetadata),
     last_seen_at: Type.Optional(Timestamp),
@@ -74,6 +78,8 @@ const queryError = (name: string, values: string): ParameterError => ({
   errors: { '*': `${name} must be one of: ${values}` },
 });
 
+export const SUBNET_FORMAT_ERROR = 'subnet must be a CIDR prefix (e.g. 10.0.0.0/24) or a single IP (e.g. 10.0.0.5)';
+
 const windowParam = (name: string, defaultValue: number): ReturnType<typeof Type.Integer> =>
   Type.Integer({
     minimum: 1,
@@ -98,6 +104,30 @@ export const DeviceListQuery = Type.Object(
       Type.Enum(['created_desc', 'last_seen_desc', 'last_change_desc'], {
         default: 'created_desc',
         [X_ERROR]: queryError('sort', 'created_desc, last_seen_desc, last_change_desc'),
+      }),
+    ),
+    tag: Type.Optional(
+      Type.Enum([...DEVICE_TAGS], {
+        description: 'Only devices carrying this tag, automatic or manual',
+        [X_ERROR]: queryError('tag', DEVICE_TAGS.join(', ')),
+      }),
+    ),
+    vendor: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'Only devices of this vendor (case-insensitive equality with the device vendor)',
+        [X_ERROR]: {
+          message: 'invalid vendor value',
+          errors: { '*': 'vendor must be at most 200 characters' },
+        } satisfies ParameterError,
+      }),
+    ),
+    subnet: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'Only devices with a current IP inside this CIDR prefix (10.0.0.0/24, 2001:db8::/64) or equal to this IP',
+        [X_ERROR]: { message: 'invalid subnet value', errors: { '*': SUBNET_FORMAT_ERROR } } satisfies ParameterError,
       }),
     ),
     limit: Type.Optional(limitParam(50, 200)),
