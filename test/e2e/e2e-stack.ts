@@ -123,7 +123,11 @@ export async function newPage(options: { phone?: boolean } = {}): Promise<{ cont
   return { context, page };
 }
 
-export async function signIn(page: Page, stack: E2eStack, user: { username: string; password: string }): Promise<void> {
+export async function signIn(
+  page: Page,
+  stack: Pick<E2eStack, 'uiUrl'>,
+  user: { username: string; password: string },
+): Promise<void> {
   await page.goto(`${stack.uiUrl}/auth/login`);
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
