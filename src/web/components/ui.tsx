@@ -164,12 +164,18 @@ export function ConfirmDialog({
   );
 }
 
+/**
+ * One formatter for the whole app: `toLocaleString` with options builds a new Intl.DateTimeFormat per
+ * call, which made rendering a page of 50 devices measurably slower (bench/web-devices.ts).
+ */
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 /** Locale medium date + short time; missing or invalid → "—" (SPEC §10.1). */
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return '—';
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return '—';
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return DATE_TIME.format(date);
 }
 
 export function DateTime({ value }: { value: string | null | undefined }) {
@@ -183,7 +189,7 @@ export function formatAge(at: number, now: number = Date.now()): string {
   if (seconds < 2) return 'just now';
   if (seconds < 60) return `${seconds}s ago`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
-  return new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return DATE_TIME.format(new Date(at));
 }
 
 export function LastUpdated({ at, fetching }: { at: number; fetching: boolean }) {

@@ -12,6 +12,7 @@ import {
   EmptyState,
   ErrorAlert,
   Field,
+  formatDateTime,
   Skeleton,
 } from '../../components/ui.tsx';
 
@@ -35,7 +36,7 @@ export function AccountScene() {
             <Badge tone={session.role === 'admin' ? 'info' : 'neutral'}>{session.role}</Badge>
           </dd>
           <dt>Session ends</dt>
-          <dd>{new Date(session.expires_at).toLocaleString()}</dd>
+          <dd>{formatDateTime(session.expires_at)}</dd>
         </dl>
       </Card>
       <ChangePassword />

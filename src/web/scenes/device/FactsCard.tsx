@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
 import type { DeviceFactsT } from '../../api/types.ts';
-import { Badge, Card, DateTime, ErrorAlert, Skeleton } from '../../components/ui.tsx';
+import { Badge, Card, DateTime, ErrorAlert, formatDateTime, Skeleton } from '../../components/ui.tsx';
 import { shortId } from '../devices/device-status.tsx';
 import { factsKey } from './keys.ts';
 
@@ -12,7 +12,7 @@ const byText = (a: string, b: string) => a.localeCompare(b, undefined, { numeric
 function Stale({ stale, since }: { stale: boolean; since?: string }) {
   if (!stale) return null;
   return (
-    <Badge tone="warning" title={since ? `Not confirmed since ${new Date(since).toLocaleString()}` : undefined}>
+    <Badge tone="warning" title={since ? `Not confirmed since ${formatDateTime(since)}` : undefined}>
       stale
     </Badge>
   );
