@@ -67,7 +67,7 @@ export function RunForm({ onStarted }: { onStarted: (run: DiscoveryRunT) => void
         {start.isError && <ErrorAlert error={explainError(start.error)} prefix="Discovery was not started" />}
         {start.isSuccess && (
           <Alert tone="success">
-            Discovery run <span className="mono">{start.data.id.slice(0, 8)}</span> queued ({start.data.status}).
+            Discovery run <span className="mono">{start.data.id.slice(0, 8)}</span> queued; follow it below.
           </Alert>
         )}
         <Button type="submit" variant="primary" pending={start.isPending} pendingLabel="Starting…">
