@@ -267,7 +267,7 @@ describe('run form', () => {
     await user.click(screen.getByLabelText('Names'));
     await user.selectOptions(screen.getByLabelText('Preset'), 'fast');
     await user.click(start);
-    await screen.findByText(/queued \(queued\)/);
+    await screen.findByText(/queued; follow it below/);
     const post = mocks.calls.filter((call) => call.url === '/api/v1/discovery/run').at(-1);
     expect(post?.body).toEqual({ scope: '127.0.0.0/30', preset: 'fast', tags: ['names'] });
     await waitFor(() => expect(MockEventSource.instances.map((source) => source.url)).toContain(`${runUrl}/events`));
