@@ -23,6 +23,8 @@ import { deviceRoutes } from './routes/v1/devices.routes.ts';
 import { discoveryRoutes } from './routes/v1/discovery.routes.ts';
 import { historyRoutes } from './routes/v1/history.routes.ts';
 import { inventoryRoutes } from './routes/v1/inventory.routes.ts';
+import { mapRoutes } from './routes/v1/map.routes.ts';
+import { mapBuildRoutes } from './routes/v1/map-build.routes.ts';
 import { DeviceService } from './services/device.service.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { ScheduleService } from './services/schedule.service.ts';
@@ -115,6 +117,8 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
   await app.register(dataExchangeRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(inventoryRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(auditRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(mapBuildRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(mapRoutes, { prefix: '/api/v1', database: deps.database });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -35,6 +35,8 @@ export function openApiOptions(version: string): FastifyDynamicSwaggerOptions {
         { name: 'discovery', description: 'Discovery runs, their logs and live events, and schedules' },
         { name: 'data exchange', description: 'Device snapshots (export/import) and NetBox/Nautobot import' },
         { name: 'audit', description: 'The audit trail written by the UI server' },
+        { name: 'map', description: 'Layer projections of the network around one focus object' },
+        { name: 'build mode', description: 'Curated truth: manual links, zones, zone policies, service dependencies' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

@@ -20,6 +20,10 @@ export const DEVICE_EVENT_KINDS = [
   'tag_removed',
   'went_offline',
   'came_online',
+  'manual_link_added',
+  'manual_link_removed',
+  'zone_joined',
+  'zone_left',
 ] as const;
 export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];
 

@@ -200,6 +200,48 @@ export interface LinksTable {
   seen_run_id: string | null;
   stale_since: string | null;
   protocols: Generated<string[]>;
+  /** Build mode (009): what an operator wrote about a curated link. */
+  label: string | null;
+  notes: string | null;
+}
+
+export interface ZonesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface DeviceZonesTable {
+  zone_id: string;
+  device_id: string;
+  created_at: CreatedTimestamp;
+}
+
+export interface ZonePoliciesTable {
+  id: Generated<string>;
+  from_zone_id: string;
+  to_zone_id: string;
+  protocol: 'tcp' | 'udp' | 'icmp' | null;
+  ports: string | null;
+  action: 'allow' | 'deny';
+  description: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface ServiceDependenciesTable {
+  id: Generated<string>;
+  from_device_id: string;
+  from_service_id: string | null;
+  to_device_id: string;
+  to_service_id: string | null;
+  source: Generated<'manual' | 'imported' | 'inferred'>;
+  description: string | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
 }
 
 export interface AuditEventsTable {
@@ -282,5 +324,9 @@ export interface Schema {
   fdb_entries: FdbEntriesTable;
   device_vlans: DeviceVlansTable;
   device_events: DeviceEventsTable;
+  zones: ZonesTable;
+  device_zones: DeviceZonesTable;
+  zone_policies: ZonePoliciesTable;
+  service_dependencies: ServiceDependenciesTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -125,6 +125,8 @@ export async function saveNeighbours(
       UPDATE links SET stale_since = now()
        WHERE (a_device_id = ${localDeviceId} OR b_device_id = ${localDeviceId}) AND ${protocol} = ANY(protocols)
          AND seen_run_id IS DISTINCT FROM ${runId}::uuid AND stale_since IS NULL
+         -- A curated (build-mode) link stays current whatever discovery stops seeing.
+         AND NOT ('manual' = ANY(protocols))
       RETURNING id, a_device_id, a_interface_id, b_device_id, b_interface_id, protocols`.execute(trx);
     written.linksStale.push(...rows);
   }
@@ -357,7 +359,10 @@ async function upsertLink(
        WHERE p.id IS NULL OR p.stale_since IS NOT NULL`.execute(trx);
     return { counted: true, added: inserted };
   }
-  const filled = mergeEndpoints(match.link, sighting) ?? canonicalLink(match.link.a, match.link.b);
+  // A curated (build-mode) link keeps the ends the operator gave it: discovery only confirms it.
+  const curated = match.link.protocols.includes('manual');
+  const filled =
+    (curated ? undefined : mergeEndpoints(match.link, sighting)) ?? canonicalLink(match.link.a, match.link.b);
   const key = linkKey(filled.a, filled.b);
   const clash = await sql<{
     id: string;

@@ -130,6 +130,108 @@ describe('proxiedMutationEvent', () => {
       details: { status: 404, method: 'POST', path: '/other/thing?x=1' },
     });
   });
+
+  describe('build mode (issue 8 item 2)', () => {
+    const LINK = 'c0ffee00-1234-4abc-8def-0123456789ab';
+    const POLICY = 'd1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6';
+    const DEPENDENCY = 'e1e2e3e4-f5f6-4a7b-8c9d-aabbccddeeff';
+
+    it('maps manual links to map.link.create, update and delete with the link id', () => {
+      expect(proxiedMutationEvent(admin, 'POST', '/v1/manual-links', 201)).toEqual({
+        actor: 'alice',
+        actor_role: 'admin',
+        action: 'map.link.create',
+        target_type: 'link',
+        details: { status: 201, method: 'POST', path: '/v1/manual-links' },
+      });
+      expect(proxiedMutationEvent(admin, 'PATCH', `/v1/manual-links/${LINK}`, 200)).toMatchObject({
+        action: 'map.link.update',
+        target_type: 'link',
+        target_id: LINK,
+      });
+      expect(proxiedMutationEvent(admin, 'DELETE', `/v1/manual-links/${LINK.toUpperCase()}`, 204)).toMatchObject({
+        action: 'map.link.delete',
+        target_type: 'link',
+        target_id: LINK,
+      });
+    });
+
+    it('maps zones, keeping the zone slug in details.target', () => {
+      expect(proxiedMutationEvent(admin, 'POST', '/v1/zones', 201)).toMatchObject({
+        action: 'zone.create',
+        target_type: 'zone',
+      });
+      const update = proxiedMutationEvent(admin, 'PATCH', '/v1/zones/office-lan', 200);
+      expect(update).toMatchObject({ action: 'zone.update', target_type: 'zone' });
+      expect(update).not.toHaveProperty('target_id');
+      expect(update.details).toEqual({
+        status: 200,
+        method: 'PATCH',
+        path: '/v1/zones/office-lan',
+        target: 'office-lan',
+      });
+      expect(proxiedMutationEvent(admin, 'DELETE', '/v1/zones/office-lan', 204)).toMatchObject({
+        action: 'zone.delete',
+        details: { target: 'office-lan' },
+      });
+    });
+
+    it('maps zone membership to zone.member.add and remove, targeting the device', () => {
+      expect(proxiedMutationEvent(admin, 'POST', `/v1/zones/dmz/devices/${DEVICE}`, 201)).toEqual({
+        actor: 'alice',
+        actor_role: 'admin',
+        action: 'zone.member.add',
+        target_type: 'device',
+        target_id: DEVICE,
+        details: { status: 201, method: 'POST', path: `/v1/zones/dmz/devices/${DEVICE}`, zone: 'dmz' },
+      });
+      expect(proxiedMutationEvent(admin, 'DELETE', `/v1/zones/dmz/devices/${DEVICE}`, 204)).toMatchObject({
+        action: 'zone.member.remove',
+        target_type: 'device',
+        target_id: DEVICE,
+        details: { zone: 'dmz' },
+      });
+    });
+
+    it('maps zone policies and service dependencies with their ids', () => {
+      expect(proxiedMutationEvent(admin, 'POST', '/v1/zone-policies', 201)).toMatchObject({
+        action: 'zone.policy.create',
+        target_type: 'zone_policy',
+      });
+      expect(proxiedMutationEvent(admin, 'PATCH', `/v1/zone-policies/${POLICY}`, 200)).toMatchObject({
+        action: 'zone.policy.update',
+        target_id: POLICY,
+      });
+      expect(proxiedMutationEvent(admin, 'DELETE', `/v1/zone-policies/${POLICY}`, 204)).toMatchObject({
+        action: 'zone.policy.delete',
+        target_id: POLICY,
+      });
+      expect(proxiedMutationEvent(admin, 'POST', '/v1/service-dependencies', 201)).toMatchObject({
+        action: 'service.dependency.create',
+        target_type: 'service_dependency',
+      });
+      expect(proxiedMutationEvent(admin, 'PATCH', `/v1/service-dependencies/${DEPENDENCY}`, 200)).toMatchObject({
+        action: 'service.dependency.update',
+        target_id: DEPENDENCY,
+      });
+      expect(proxiedMutationEvent(admin, 'DELETE', `/v1/service-dependencies/${DEPENDENCY}`, 404)).toMatchObject({
+        action: 'service.dependency.delete',
+        target_id: DEPENDENCY,
+        details: { status: 404 },
+      });
+    });
+
+    it('keeps the default action for methods build mode does not have', () => {
+      expect(proxiedMutationEvent(admin, 'PUT', `/v1/manual-links/${LINK}`, 404)).toMatchObject({
+        action: `PUT /v1/manual-links/${LINK}`,
+        target_id: LINK,
+      });
+      expect(proxiedMutationEvent(admin, 'POST', '/v1/zones/dmz', 404)).toMatchObject({
+        action: 'POST /v1/zones/dmz',
+        target_type: 'zone',
+      });
+    });
+  });
 });
 
 describe('accountEvent', () => {

@@ -61,6 +61,36 @@ export function proxiedMutationEvent(
       const verb = { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' }[method];
       if (verb) event.action = `discovery.schedule.${verb}`;
     }
+  } else if (resource === 'manual-links') {
+    // Build mode (issue 8 item 2).
+    target('link', second);
+    const verb = second === undefined ? { POST: 'create' }[method] : { PATCH: 'update', DELETE: 'delete' }[method];
+    if (verb && third === undefined) event.action = `map.link.${verb}`;
+  } else if (resource === 'zones') {
+    if (second === undefined) {
+      target('zone', undefined);
+      if (method === 'POST') event.action = 'zone.create';
+    } else if (third === undefined) {
+      target('zone', second);
+      const verb = { PATCH: 'update', DELETE: 'delete' }[method];
+      if (verb) event.action = `zone.${verb}`;
+    } else if (third === 'devices' && fourth !== undefined && segments.length === 5) {
+      // The device is the target; the zone (a slug, never a UUID) goes into the details.
+      target('device', fourth);
+      (event.details as Record<string, unknown>).zone = second;
+      const verb = { POST: 'add', DELETE: 'remove' }[method];
+      if (verb) event.action = `zone.member.${verb}`;
+    } else {
+      target('zone', second);
+    }
+  } else if (resource === 'zone-policies') {
+    target('zone_policy', second);
+    const verb = second === undefined ? { POST: 'create' }[method] : { PATCH: 'update', DELETE: 'delete' }[method];
+    if (verb && third === undefined) event.action = `zone.policy.${verb}`;
+  } else if (resource === 'service-dependencies') {
+    target('service_dependency', second);
+    const verb = second === undefined ? { POST: 'create' }[method] : { PATCH: 'update', DELETE: 'delete' }[method];
+    if (verb && third === undefined) event.action = `service.dependency.${verb}`;
   } else if (resource === 'inventory' && method === 'POST') {
     event.action = 'inventory.import';
     target('inventory', undefined);

@@ -1,0 +1,163 @@
+import { type Kysely, sql } from 'kysely';
+import type { ServiceInfo } from '../domain/map/inspector.ts';
+import type { Schema } from './schema.ts';
+
+export interface MapDeviceRow {
+  id: string;
+  display_name: string | null;
+  primary_ip: string | null;
+  owner: string | null;
+  location: string | null;
+}
+
+export interface MapIpRow {
+  device_id: string;
+  ip: string;
+  prefix: number | null;
+}
+
+export interface MapLinkRow {
+  id: string;
+  link_key: string;
+  source: string;
+  link_type: string | null;
+  peer_id: string;
+}
+
+/** A service row as the services projection reads it (the domain's ServiceInfo). */
+export type MapServiceRow = ServiceInfo;
+
+/** The prefix a row itself knows: its prefix_length, else the inet's own mask, when shorter than a host. */
+const ownPrefix = (alias: 'x' | 'o') => {
+  const host = `(CASE WHEN family(${alias}.ip) = 4 THEN 32 ELSE 128 END)`;
+  return sql.raw(`(CASE WHEN ${alias}.prefix_length >= 1 AND ${alias}.prefix_length < ${host} THEN ${alias}.prefix_length::int
+    WHEN masklen(${alias}.ip) < ${host} THEN masklen(${alias}.ip) END)`);
+};
+
+/**
+ * Bounded reads behind the map projections (SPEC §8): every query is keyed by a few device ids, one
+ * region or one device and carries a LIMIT (callers ask for cap + 1 to detect truncation), so no
+ * projection ever loads the whole network. Stale facts (stale_since set) are left out: the map shows
+ * the current state.
+ */
+export class MapRepository {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async devices(ids: readonly string[]): Promise<MapDeviceRow[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await sql<MapDeviceRow>`
+      SELECT d.id::text AS id, d.display_name, host(d.primary_ip) AS primary_ip, m.owner, m.location
+        FROM devices d LEFT JOIN device_metadata m ON m.device_id = d.id
+       WHERE d.id = ANY(${sql.val(ids)}::uuid[])`.execute(this.db);
+    return rows;
+  }
+
+  /**
+   * Current IPs of these devices with the narrowest prefix known for each: the row's own prefix
+   * when it has one shorter than a host prefix, else the longest such prefix of any other current
+   * IP row whose subnet contains the address (looked up within the address's /8 or /32 through the
+   * ip index), else null (the caller falls back to /24 or /64).
+   */
+  async ipFacts(deviceIds: readonly string[]): Promise<MapIpRow[]> {
+    if (deviceIds.length === 0) return [];
+    const ids = sql`${sql.val(deviceIds)}::uuid[]`;
+    const { rows } = await sql<MapIpRow>`
+      WITH owned AS (
+        SELECT a.device_id, a.ip, a.prefix_length FROM ip_addresses a
+         WHERE a.device_id = ANY(${ids}) AND a.stale_since IS NULL
+        UNION ALL
+        SELECT i.device_id, a.ip, a.prefix_length FROM ip_addresses a JOIN interfaces i ON i.id = a.interface_id
+         WHERE i.device_id = ANY(${ids}) AND a.device_id IS DISTINCT FROM i.device_id AND a.stale_since IS NULL
+      )
+      SELECT x.device_id::text AS device_id, host(x.ip) AS ip, COALESCE(${ownPrefix('x')}, inf.p) AS prefix
+        FROM owned x
+        LEFT JOIN LATERAL (
+          SELECT max(k.p) AS p FROM (
+            SELECT o.ip, ${ownPrefix('o')} AS p FROM ip_addresses o
+             WHERE o.ip <<= network(set_masklen(x.ip, CASE WHEN family(x.ip) = 4 THEN 8 ELSE 32 END))
+               AND o.stale_since IS NULL
+          ) k
+          WHERE k.p IS NOT NULL AND network(set_masklen(k.ip, k.p)) >>= x.ip
+        ) inf ON true
+       ORDER BY 1, 2`.execute(this.db);
+    return rows.map((row) => ({ ...row, prefix: row.prefix === null ? null : Number(row.prefix) }));
+  }
+
+  /** Devices owning a current IP inside the subnet, ascending, at most `limit`. */
+  async subnetMembers(subnet: string, limit: number): Promise<string[]> {
+    const { rows } = await sql<{ device_id: string }>`
+      SELECT m.device_id::text AS device_id FROM (
+        SELECT a.device_id FROM ip_addresses a
+         WHERE a.ip <<= ${subnet}::inet AND a.device_id IS NOT NULL AND a.stale_since IS NULL
+        UNION
+        SELECT i.device_id FROM ip_addresses a JOIN interfaces i ON i.id = a.interface_id
+         WHERE a.ip <<= ${subnet}::inet AND a.device_id IS NULL AND a.stale_since IS NULL
+      ) m ORDER BY m.device_id LIMIT ${limit}`.execute(this.db);
+    return rows.map((row) => row.device_id);
+  }
+
+  /** Current interface PVIDs of these devices. */
+  async vlanFacts(deviceIds: readonly string[]): Promise<{ device_id: string; vlan: number }[]> {
+    if (deviceIds.length === 0) return [];
+    const { rows } = await sql<{ device_id: string; vlan: number }>`
+      SELECT DISTINCT i.device_id::text AS device_id, v.vlan_id AS vlan
+        FROM interfaces i JOIN interface_vlans v ON v.interface_id = i.id
+       WHERE i.device_id = ANY(${sql.val(deviceIds)}::uuid[]) AND v.role = 'pvid' AND v.stale_since IS NULL
+       ORDER BY 1, 2`.execute(this.db);
+    return rows.map((row) => ({ device_id: row.device_id, vlan: Number(row.vlan) }));
+  }
+
+  /** Devices with an interface whose current PVID is the VLAN, ascending, at most `limit`. */
+  async vlanMembers(vlan: number, limit: number): Promise<string[]> {
+    const { rows } = await sql<{ device_id: string }>`
+      SELECT DISTINCT i.device_id::text AS device_id
+        FROM interface_vlans v JOIN interfaces i ON i.id = v.interface_id
+       WHERE v.vlan_id = ${vlan} AND v.role = 'pvid' AND v.stale_since IS NULL
+       ORDER BY 1 LIMIT ${limit}`.execute(this.db);
+    return rows.map((row) => row.device_id);
+  }
+
+  /** Current links touching the device, by peer id then link id, at most `limit`. */
+  async links(deviceId: string, limit: number): Promise<MapLinkRow[]> {
+    const { rows } = await sql<MapLinkRow>`
+      SELECT l.id::text AS id, l.link_key, l.source, l.link_type,
+             (CASE WHEN l.a_device_id = ${deviceId}::uuid THEN l.b_device_id ELSE l.a_device_id END)::text AS peer_id
+        FROM (
+          SELECT * FROM links WHERE a_device_id = ${deviceId}::uuid AND stale_since IS NULL
+          UNION
+          SELECT * FROM links WHERE b_device_id = ${deviceId}::uuid AND stale_since IS NULL
+        ) l
+       ORDER BY peer_id, id LIMIT ${limit}`.execute(this.db);
+    return rows;
+  }
+
+  /** How many current links touch the device, and to how many distinct other devices. */
+  async linkCounts(deviceId: string): Promise<{ links: number; peers: number }> {
+    const { rows } = await sql<{ links: number; peers: number }>`
+      SELECT count(*)::int AS links,
+             count(DISTINCT peer) FILTER (WHERE peer <> ${deviceId}::uuid)::int AS peers
+        FROM (
+          SELECT id, b_device_id AS peer FROM links WHERE a_device_id = ${deviceId}::uuid AND stale_since IS NULL
+          UNION
+          SELECT id, a_device_id AS peer FROM links WHERE b_device_id = ${deviceId}::uuid AND stale_since IS NULL
+        ) l`.execute(this.db);
+    return { links: Number(rows[0]?.links ?? 0), peers: Number(rows[0]?.peers ?? 0) };
+  }
+
+  async service(id: string): Promise<MapServiceRow | undefined> {
+    const { rows } = await sql<MapServiceRow>`
+      SELECT id::text AS id, device_id::text AS device_id, protocol, port, name, state, source, observed_at
+        FROM services WHERE id = ${id}::uuid`.execute(this.db);
+    return rows[0];
+  }
+
+  /** The device's current services, newest first, at most `limit`. */
+  async services(deviceId: string, limit: number): Promise<MapServiceRow[]> {
+    const { rows } = await sql<MapServiceRow>`
+      SELECT id::text AS id, device_id::text AS device_id, protocol, port, name, state, source, observed_at
+        FROM services WHERE device_id = ${deviceId}::uuid AND stale_since IS NULL
+       ORDER BY observed_at DESC, protocol NULLS LAST, port NULLS LAST, name NULLS LAST, id
+       LIMIT ${limit}`.execute(this.db);
+    return rows;
+  }
+}

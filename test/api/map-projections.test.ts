@@ -1,0 +1,446 @@
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Schema } from '../../src/storage/schema.ts';
+import { describeEachBackend } from '../support/backends.ts';
+import { createTestCore, type TestCore } from '../support/core-app.ts';
+
+interface Truncation {
+  returned: number;
+  limit: number;
+  truncated: boolean;
+  total?: number;
+  warning?: string;
+}
+interface Projection {
+  layer: string;
+  focus?: { type: string; id: string; label?: string };
+  guidance?: string;
+  regions: { id: string; kind: string; label: string }[];
+  nodes: { id: string; kind: string; label?: string; primary_region_id?: string; region_ids: string[] }[];
+  edges: { id: string; kind: string; from: string; to: string; meta?: Record<string, unknown> }[];
+  inspector?: {
+    title: string;
+    identity: { label: string; value: string }[];
+    status: { label: string; value: string }[];
+    relationships: { label: string; layer: string; focus_type: string; focus_id: string }[];
+  };
+  truncation: { regions: Truncation; nodes: Truncation; edges: Truncation };
+}
+interface Envelope {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** Deterministic ids: the same seed gives the same UUIDs on every backend and in every order. */
+const uuid = (name: string): string => {
+  let hex = '';
+  for (const char of name.padEnd(16, '.').slice(0, 16)) hex += char.charCodeAt(0).toString(16).padStart(2, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+
+const FOCUS = uuid('focus');
+const PEER1 = uuid('peer1');
+const PEER2 = uuid('peer2');
+const FAR = uuid('far');
+const SWITCH = uuid('switch');
+const SERVICE = uuid('svc-ssh');
+
+type Step = (db: Kysely<Schema>) => Promise<unknown>;
+
+const device =
+  (id: string, name: string): Step =>
+  (db) =>
+    sql`INSERT INTO devices (id, display_name) VALUES (${id}::uuid, ${name})`.execute(db);
+const ip =
+  (owner: string, address: string, prefix: number | null = null): Step =>
+  (db) =>
+    sql`INSERT INTO ip_addresses (device_id, ip, prefix_length) VALUES (${owner}::uuid, ${address}::inet, ${prefix})`.execute(
+      db,
+    );
+const pvid =
+  (owner: string, ifName: string, vlan: number): Step =>
+  async (db) => {
+    const { rows } = await sql<{ id: string }>`
+    INSERT INTO interfaces (device_id, name) VALUES (${owner}::uuid, ${ifName}) RETURNING id`.execute(db);
+    await sql`INSERT INTO interface_vlans (interface_id, vlan_id, role, source)
+            VALUES (${rows[0]?.id}::uuid, ${vlan}, 'pvid', 'snmp')`.execute(db);
+  };
+const link =
+  (id: string, a: string, b: string, key: string): Step =>
+  (db) =>
+    sql`INSERT INTO links (id, link_key, a_device_id, b_device_id, source, protocols)
+      VALUES (${id}::uuid, ${key}, ${a}::uuid, ${b}::uuid, 'lldp', '{lldp}')`.execute(db);
+const service =
+  (id: string, owner: string, port: number, name: string): Step =>
+  (db) =>
+    sql`INSERT INTO services (id, device_id, protocol, port, name, state, source, observed_at)
+      VALUES (${id}::uuid, ${owner}::uuid, 'tcp', ${port}, ${name}, 'open', 'nmap', '2026-01-01T00:00:00Z')`.execute(
+      db,
+    );
+
+/** The base network: devices first, then facts; `reverse` inserts facts in the opposite order. */
+function baseSteps(): { devices: Step[]; facts: Step[] } {
+  return {
+    devices: [
+      device(FOCUS, 'focus'),
+      device(PEER1, 'peer-1'),
+      device(PEER2, 'peer-2'),
+      device(FAR, 'far'),
+      device(SWITCH, 'switch'),
+    ],
+    facts: [
+      // focus: a real /25 from SNMP, plus a host address whose prefix is inferred from PEER2's row.
+      ip(FOCUS, '10.0.1.10', 25),
+      ip(FOCUS, '10.0.9.10'),
+      ip(FOCUS, '127.0.0.1', 8),
+      ip(PEER1, '10.0.1.20'),
+      ip(PEER1, '10.0.10.20', 24),
+      ip(PEER2, '10.0.9.1', 26),
+      ip(FAR, '10.0.10.30'),
+      pvid(FOCUS, 'eth1', 10),
+      pvid(FOCUS, 'eth2', 2),
+      pvid(FOCUS, 'eth3', 30),
+      pvid(PEER1, 'eth1', 2),
+      pvid(PEER1, 'eth2', 100),
+      pvid(FAR, 'eth1', 100),
+      link(uuid('link-1'), FOCUS, SWITCH, 'k1'),
+      link(uuid('link-2'), SWITCH, FOCUS, 'k2'),
+      link(uuid('link-3'), FOCUS, PEER1, 'k3'),
+      service(SERVICE, FOCUS, 22, 'ssh'),
+      service(uuid('svc-http'), FOCUS, 80, 'http'),
+    ],
+  };
+}
+
+async function seed(db: Kysely<Schema>, reverse: boolean): Promise<void> {
+  const { devices, facts } = baseSteps();
+  for (const step of reverse ? [...devices].reverse() : devices) await step(db);
+  for (const step of reverse ? [...facts].reverse() : facts) await step(db);
+}
+
+const FIVE = ['View in Physical', 'View in L2', 'View in L3', 'View in Services', 'View in Security'];
+
+describeEachBackend('map projections', (backend) => {
+  let core: TestCore;
+  beforeAll(async () => {
+    core = await createTestCore(backend);
+    await seed(core.database.db, false);
+  });
+  afterAll(() => core.close());
+
+  const get = <T = Projection>(url: string) => core.json<T>({ method: 'GET', url });
+  const ok = async (url: string): Promise<Projection> => {
+    const response = await get(url);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    return response.body;
+  };
+  const fails = async (url: string, status: number, code: string, message: string) => {
+    const response = await get<Envelope>(url);
+    expect(response.status).toBe(status);
+    expect(response.body.error.code).toBe(code);
+    expect(response.body.error.message).toBe(message);
+    return response.body.error;
+  };
+
+  describe('validation', () => {
+    it('rejects an unknown layer', async () => {
+      const error = await fails('/api/v1/map/l4', 400, 'validation_failed', 'invalid layer');
+      expect(error.details?.layer).toBe('l4');
+    });
+    it('accepts a padded, upper-case layer', async () => {
+      expect((await ok('/api/v1/map/%20L3%20')).layer).toBe('l3');
+    });
+    it('needs focusType and focusId together', async () => {
+      await fails(
+        `/api/v1/map/l3?focusType=device`,
+        400,
+        'validation_failed',
+        'focusType and focusId must be provided together',
+      );
+      await fails(
+        `/api/v1/map/l3?focusId=${FOCUS}`,
+        400,
+        'validation_failed',
+        'focusType and focusId must be provided together',
+      );
+    });
+    it('rejects an unknown focusType', async () => {
+      const error = await fails(
+        `/api/v1/map/l3?focusType=rack&focusId=x`,
+        400,
+        'validation_failed',
+        'invalid focusType',
+      );
+      expect(error.details?.focusType).toBe('rack');
+    });
+    it('rejects a bad depth and limit', async () => {
+      for (const depth of ['-1', '1.5', 'deep']) {
+        await fails(`/api/v1/map/l3?depth=${depth}`, 400, 'validation_failed', 'invalid depth');
+      }
+      for (const limit of ['0', 'x']) {
+        await fails(`/api/v1/map/l3?limit=${limit}`, 400, 'validation_failed', 'invalid query parameter');
+      }
+      await fails('/api/v1/map/l3?color=red', 400, 'validation_failed', 'invalid query parameter');
+    });
+    it('validates each focus id', async () => {
+      await fails('/api/v1/map/l3?focusType=device&focusId=nope', 400, 'invalid_id', 'device id is not a valid uuid');
+      await fails(`/api/v1/map/l3?focusType=device&focusId=${uuid('missing')}`, 404, 'not_found', 'device not found');
+      await fails(
+        '/api/v1/map/l3?focusType=subnet&focusId=10.0.1.1',
+        400,
+        'invalid_id',
+        'subnet id must be a CIDR prefix',
+      );
+      for (const vlan of ['0', '4095', 'ten']) {
+        await fails(
+          `/api/v1/map/l2?focusType=vlan&focusId=${vlan}`,
+          400,
+          'invalid_id',
+          'vlan id must be an integer between 1 and 4094',
+        );
+      }
+      await fails(
+        '/api/v1/map/services?focusType=service&focusId=x',
+        400,
+        'invalid_id',
+        'service id is not a valid uuid',
+      );
+      await fails(
+        `/api/v1/map/services?focusType=service&focusId=${uuid('nosvc')}`,
+        404,
+        'not_found',
+        'service not found',
+      );
+    });
+  });
+
+  it('answers without a focus with empty arrays, limits and guidance', async () => {
+    for (const layer of ['physical', 'l2', 'l3', 'services', 'security']) {
+      const body = await ok(`/api/v1/map/${layer}?limit=50`);
+      expect(body).toMatchObject({ layer, regions: [], nodes: [], edges: [] });
+      expect(body.focus).toBeUndefined();
+      expect(body.inspector).toBeUndefined();
+      expect(body.guidance).toContain('focusType');
+      expect(body.truncation.regions).toMatchObject({ returned: 0, limit: 8, truncated: false });
+      expect(body.truncation.nodes).toMatchObject({ returned: 0, limit: 50, truncated: false });
+      expect(body.truncation.edges).toMatchObject({ returned: 0, limit: 50, truncated: false });
+    }
+  });
+
+  it('l3, device focus: real and inferred prefixes, primary subnet, peers and edges', async () => {
+    const body = await ok(`/api/v1/map/l3?focusType=device&focusId=${FOCUS}`);
+    expect(body.focus).toEqual({ type: 'device', id: FOCUS, label: 'focus' });
+    // 10.0.1.10 keeps its /25; 10.0.9.10 takes the /26 known from 10.0.9.1; loopback is skipped.
+    expect(body.regions.map((r) => r.id)).toEqual(['10.0.1.0/25', '10.0.9.0/26']);
+    const focus = body.nodes.find((n) => n.id === FOCUS);
+    expect(focus?.region_ids).toEqual(['10.0.1.0/25', '10.0.9.0/26']);
+    expect(body.nodes.map((n) => n.id)).toEqual([FOCUS, PEER1, PEER2].sort());
+    expect(body.nodes.find((n) => n.id === PEER1)?.region_ids).toEqual(['10.0.1.0/25']);
+    expect(body.edges.map((e) => e.id)).toEqual([`peer:${FOCUS}:${PEER1}`, `peer:${FOCUS}:${PEER2}`].sort());
+    expect(body.inspector?.relationships.slice(0, 5).map((r) => r.label)).toEqual(FIVE);
+    expect(body.inspector?.relationships.slice(0, 5).every((r) => r.focus_id === FOCUS)).toBe(true);
+    const status = Object.fromEntries(body.inspector?.status.map((s) => [s.label, s.value]) ?? []);
+    expect(status).toMatchObject({
+      Projection: 'l3 (device focus)',
+      Subnets: '2',
+      Peers: '2',
+      'Also in': '10.0.9.0/26',
+    });
+    expect(['10.0.1.0/25', '10.0.9.0/26']).toContain(status['Primary subnet']);
+    expect(body.truncation.nodes).toMatchObject({ truncated: false, total: 3 });
+  });
+
+  it('l3: the primary subnet is the most specific one holding the primary IP', async () => {
+    const db = core.database.db;
+    const PRIM = uuid('prim');
+    await device(PRIM, 'prim')(db);
+    await ip(PRIM, '10.50.1.5', 24)(db);
+    await ip(PRIM, '10.50.2.5', 16)(db);
+    const primary = async (address: string) => {
+      await sql`UPDATE devices SET primary_ip = ${address}::inet WHERE id = ${PRIM}::uuid`.execute(db);
+      const body = await ok(`/api/v1/map/l3?focusType=device&focusId=${PRIM}`);
+      expect(body.regions.map((r) => r.id)).toEqual(['10.50.0.0/16', '10.50.1.0/24']);
+      expect(body.inspector?.identity).toContainEqual({ label: 'Primary IP', value: address });
+      return body.nodes.find((n) => n.id === PRIM)?.primary_region_id;
+    };
+    expect(await primary('10.50.1.5')).toBe('10.50.1.0/24');
+    expect(await primary('10.50.2.5')).toBe('10.50.0.0/16');
+    // A peer host address takes the narrowest prefix known around it (FOCUS's /25), not /24.
+    const peer = await ok(`/api/v1/map/l3?focusType=device&focusId=${PEER1}`);
+    expect(peer.regions.map((r) => r.id)).toEqual(['10.0.1.0/25', '10.0.10.0/24']);
+  });
+
+  it('l3, depth 2 adds the peers’ other subnets and their members; depth 0 adds nothing', async () => {
+    const body = await ok(`/api/v1/map/l3?focusType=device&focusId=${FOCUS}&depth=2`);
+    // PEER1 (in 10.0.1.0/25) is also in 10.0.10.0/24, where FAR lives.
+    expect(body.regions.map((r) => r.id)).toEqual(['10.0.1.0/25', '10.0.9.0/26', '10.0.10.0/24']);
+    expect(body.nodes.map((n) => n.id)).toContain(FAR);
+    expect(body.edges.map((e) => e.to)).not.toContain(FAR);
+    const clamped = await ok(`/api/v1/map/l3?focusType=device&focusId=${FOCUS}&depth=99`);
+    expect(clamped.regions.length).toBe(3);
+    const capped = await ok(`/api/v1/map/l3?focusType=device&focusId=${FOCUS}&depth=2&limit=2`);
+    expect(capped.regions.map((r) => r.id)).toEqual(['10.0.1.0/25', '10.0.9.0/26']);
+    expect(capped.nodes.length).toBeLessThanOrEqual(2);
+    const zero = await ok(`/api/v1/map/l3?focusType=device&focusId=${FOCUS}&depth=0`);
+    expect(zero.regions).toEqual([]);
+    expect(zero.nodes.map((n) => n.id)).toEqual([FOCUS]);
+  });
+
+  it('l3, subnet focus', async () => {
+    const body = await ok('/api/v1/map/l3?focusType=subnet&focusId=10.0.1.77/24');
+    expect(body.focus).toEqual({ type: 'subnet', id: '10.0.1.0/24', label: '10.0.1.0/24' });
+    expect(body.regions).toEqual([{ id: '10.0.1.0/24', kind: 'subnet', label: '10.0.1.0/24' }]);
+    expect(body.nodes.map((n) => n.id)).toEqual([FOCUS, PEER1].sort());
+    expect(body.nodes.every((n) => n.primary_region_id === '10.0.1.0/24')).toBe(true);
+    const empty = await ok('/api/v1/map/l3?focusType=subnet&focusId=192.168.77.0/24');
+    expect(empty.nodes).toEqual([]);
+    expect(empty.guidance).toContain('No devices observed');
+  });
+
+  it('l2, device focus: VLANs in numeric order, lowest is primary', async () => {
+    const body = await ok(`/api/v1/map/l2?focusType=device&focusId=${FOCUS}`);
+    expect(body.regions.map((r) => r.id)).toEqual(['2', '10', '30']);
+    expect(body.regions[1]).toEqual({ id: '10', kind: 'vlan', label: 'VLAN 10' });
+    const focus = body.nodes.find((n) => n.id === FOCUS);
+    expect(focus?.region_ids).toEqual(['2', '10', '30']);
+    expect(focus?.primary_region_id).toBe('2');
+    expect(body.nodes.map((n) => n.id)).toEqual([FOCUS, PEER1].sort());
+    expect(body.edges).toEqual([]);
+    const deeper = await ok(`/api/v1/map/l2?focusType=device&focusId=${FOCUS}&depth=2`);
+    expect(deeper.regions.map((r) => r.id)).toEqual(['2', '10', '30', '100']);
+    expect(deeper.nodes.map((n) => n.id)).toContain(FAR);
+  });
+
+  it('l2, vlan focus', async () => {
+    const body = await ok('/api/v1/map/l2?focusType=vlan&focusId=100');
+    expect(body.focus).toEqual({ type: 'vlan', id: '100', label: 'VLAN 100' });
+    expect(body.nodes.map((n) => n.id)).toEqual([PEER1, FAR].sort());
+    expect(body.inspector?.status).toContainEqual({ label: 'Membership model', value: 'PVID only' });
+  });
+
+  it('physical: one edge per link, also several links to one peer', async () => {
+    const body = await ok(`/api/v1/map/physical?focusType=device&focusId=${FOCUS}`);
+    expect(body.edges.map((e) => e.id)).toEqual(
+      [`link:${uuid('link-1')}`, `link:${uuid('link-2')}`, `link:${uuid('link-3')}`].sort(),
+    );
+    expect(body.edges.every((e) => e.from === FOCUS)).toBe(true);
+    expect(body.nodes.map((n) => n.id)).toEqual([FOCUS, SWITCH, PEER1].sort());
+    expect(body.truncation.edges).toMatchObject({ returned: 3, total: 3, truncated: false });
+  });
+
+  it('services: device and service focus', async () => {
+    const body = await ok(`/api/v1/map/services?focusType=device&focusId=${FOCUS}`);
+    expect(body.regions).toEqual([{ id: FOCUS, kind: 'device', label: 'focus', meta: { device_id: FOCUS } }]);
+    expect(body.nodes.map((n) => n.label).sort()).toEqual(['tcp/22 ssh', 'tcp/80 http']);
+    const byService = await ok(`/api/v1/map/services?focusType=service&focusId=${SERVICE}`);
+    expect(byService.focus).toEqual({ type: 'service', id: SERVICE, label: 'tcp/22 ssh' });
+    expect(byService.inspector?.identity).toContainEqual({ label: 'Host device', value: FOCUS });
+    const other = await ok('/api/v1/map/services?focusType=vlan&focusId=10');
+    expect(other.guidance).toContain('only a device or service');
+  });
+
+  it('security: focus and inspector only, with guidance about zones', async () => {
+    const body = await ok(`/api/v1/map/security?focusType=device&focusId=${FOCUS}`);
+    expect(body.regions).toEqual([]);
+    expect(body.nodes.map((n) => n.id)).toEqual([FOCUS]);
+    expect(body.guidance).toContain('build-mode');
+    expect(body.inspector?.relationships.map((r) => r.label)).toEqual(FIVE);
+    const zone = await ok('/api/v1/map/security?focusType=zone&focusId=dmz');
+    expect(zone.focus).toEqual({ type: 'zone', id: 'dmz', label: 'dmz' });
+  });
+
+  it('is byte-identical for the same request', async () => {
+    for (const url of [
+      `/api/v1/map/l3?focusType=device&focusId=${FOCUS}&depth=2`,
+      `/api/v1/map/l2?focusType=device&focusId=${FOCUS}`,
+      `/api/v1/map/physical?focusType=device&focusId=${FOCUS}`,
+    ]) {
+      const first = await core.request({ method: 'GET', url });
+      const second = await core.request({ method: 'GET', url });
+      expect(second.body).toBe(first.body);
+    }
+  });
+
+  describe('caps and truncation', () => {
+    const BIG = uuid('big');
+    beforeAll(async () => {
+      const db = core.database.db;
+      await device(BIG, 'big')(db);
+      // 10 subnets for BIG, 130 members of 10.20.0.0/24, 85 links.
+      for (let i = 0; i < 10; i++) await ip(BIG, `10.30.${i}.1`, 24)(db);
+      await ip(BIG, '10.20.0.1', 24)(db);
+      await sql`INSERT INTO devices (id, display_name)
+                SELECT md5('member' || g)::uuid, 'member ' || g FROM generate_series(1, 130) g`.execute(db);
+      await sql`INSERT INTO ip_addresses (device_id, ip)
+                SELECT md5('member' || g)::uuid, ('10.20.0.' || (g + 1))::inet FROM generate_series(1, 130) g`.execute(
+        db,
+      );
+      await sql`INSERT INTO links (link_key, a_device_id, b_device_id, source)
+                SELECT 'big' || g, ${BIG}::uuid, md5('member' || g)::uuid, 'lldp' FROM generate_series(1, 85) g`.execute(
+        db,
+      );
+    });
+
+    it('caps regions at 8 and nodes at 120 with warnings', async () => {
+      const body = await ok(`/api/v1/map/l3?focusType=device&focusId=${BIG}`);
+      expect(body.regions.length).toBe(8);
+      expect(body.truncation.regions).toMatchObject({ returned: 8, limit: 8, truncated: true, total: 11 });
+      expect(body.truncation.regions.warning).toBe('Subnet cap hit: showing 8 of 11.');
+      // Numeric order: 10.20.0.0/24 first, then 10.30.0.0/24 …
+      expect(body.regions[0]?.id).toBe('10.20.0.0/24');
+      expect(body.regions[1]?.id).toBe('10.30.0.0/24');
+      expect(body.nodes.length).toBe(120);
+      expect(body.truncation.nodes).toMatchObject({ returned: 120, limit: 120, truncated: true });
+      expect(body.truncation.nodes.warning).toBe('Node cap hit: showing 120 of >120 devices.');
+      expect(body.edges.length).toBe(80);
+      expect(body.truncation.edges.warning).toBe('Edge cap hit: showing 80 of 119.');
+      expect(body.guidance).toContain('truncated');
+    });
+
+    it('the limit lowers every cap', async () => {
+      const body = await ok(`/api/v1/map/l3?focusType=subnet&focusId=10.20.0.0/24&limit=5`);
+      expect(body.nodes.length).toBe(5);
+      expect(body.truncation.nodes).toMatchObject({ returned: 5, limit: 5, truncated: true });
+      expect(body.truncation.nodes.warning).toBe('Node cap hit: showing 5 of >5 devices.');
+      const big = await ok(`/api/v1/map/l3?focusType=device&focusId=${BIG}&limit=600`);
+      expect(big.truncation.nodes.limit).toBe(120);
+    });
+
+    it('caps physical edges at 80', async () => {
+      const body = await ok(`/api/v1/map/physical?focusType=device&focusId=${BIG}`);
+      expect(body.edges.length).toBe(80);
+      expect(body.truncation.edges).toMatchObject({ returned: 80, limit: 80, truncated: true, total: 85 });
+      expect(body.truncation.edges.warning).toBe('Edge cap hit: showing 80 of 85.');
+      expect(body.truncation.nodes.truncated).toBe(true);
+    });
+  });
+});
+
+describeEachBackend('map projections: insertion order', (backend) => {
+  let forward: TestCore;
+  let reverse: TestCore;
+  beforeAll(async () => {
+    forward = await createTestCore(backend);
+    reverse = await createTestCore(backend);
+    await seed(forward.database.db, false);
+    await seed(reverse.database.db, true);
+  });
+  afterAll(async () => {
+    await forward.close();
+    await reverse.close();
+  });
+
+  it('gives the same bytes whatever order the rows were inserted in', async () => {
+    for (const url of [
+      `/api/v1/map/l3?focusType=device&focusId=${FOCUS}&depth=3`,
+      '/api/v1/map/l3?focusType=subnet&focusId=10.0.0.0/16',
+      `/api/v1/map/l2?focusType=device&focusId=${FOCUS}&depth=2`,
+      `/api/v1/map/physical?focusType=device&focusId=${FOCUS}`,
+      `/api/v1/map/services?focusType=device&focusId=${FOCUS}`,
+    ]) {
+      const a = await forward.request({ method: 'GET', url });
+      const b = await reverse.request({ method: 'GET', url });
+      expect(a.statusCode).toBe(200);
+      expect(b.body).toBe(a.body);
+    }
+  });
+});
