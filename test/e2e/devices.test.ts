@@ -90,7 +90,9 @@ describeInBrowser('web app: devices list and device page', () => {
     const { context, page } = await newPage();
     await signIn(page, stack, ADMIN);
     await page.goto(`${stack.uiUrl}/devices`);
-    await page.getByText('core-sw-01').first().waitFor();
+    // The seeded devices share one creation time (one import), so which 50 are on the first page
+    // depends on their random ids: wait for any row, and find core-sw-01 by searching below.
+    await page.locator('[data-device-row]').first().waitFor();
     await screenshot(page, 'devices-list');
 
     await page.getByLabel('Search', { exact: true }).fill('core-sw');
@@ -211,7 +213,8 @@ describeInBrowser('web app: devices list and device page', () => {
   it('shows read-only users no mutating controls, and the proxy refuses their changes', async () => {
     const { context, page } = await newPage();
     await signIn(page, stack, VIEWER);
-    await page.goto(`${stack.uiUrl}/devices`);
+    // limit=100: every seeded device on one page, whatever their random ids (they share a creation time).
+    await page.goto(`${stack.uiUrl}/devices?limit=100`);
     await page.getByText('core-sw-01').first().waitFor();
     expect(await page.getByRole('checkbox').count()).toBe(0);
     expect(await page.getByText('Create device').count()).toBe(0);
