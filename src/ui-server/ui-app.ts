@@ -6,7 +6,7 @@ import { requestIdFor } from '../shared/request-id.ts';
 import { type AccountAction, type Actor, accountEvent } from './audit/audit-events.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
-import { CoreClient } from './core/core-client.ts';
+import type { CoreClient } from './core/core-client.ts';
 import type { CookiePolicy } from './http/request-guards.ts';
 import { registerUiErrorHandling } from './http/ui-errors.ts';
 import { coreProxyRoutes } from './proxy/core-proxy.routes.ts';
@@ -19,8 +19,6 @@ export interface UiDependencies {
   store: UserStore;
   sessions: SessionManager;
   core: CoreClient;
-  /** Path prefix of CORE_BASE_URL, empty for a bare origin. */
-  coreBasePath: string;
   cookies: CookiePolicy;
   throttle: { threshold: number; lockoutMs: number; now?: () => number };
   proxyTimeoutMs: number;
@@ -96,7 +94,7 @@ export async function buildUiApp(deps: UiDependencies): Promise<FastifyInstance>
     actor: Actor,
     details: Record<string, unknown> = {},
   ): Promise<void> => {
-    await deps.core.recordAudit(accountEvent(actor, action, details), request.id, deps.coreBasePath);
+    await deps.core.recordAudit(accountEvent(actor, action, details), request.id);
   };
   await app.register(authRoutes, {
     store: deps.store,
@@ -107,7 +105,6 @@ export async function buildUiApp(deps: UiDependencies): Promise<FastifyInstance>
   });
   await app.register(coreProxyRoutes, {
     core: deps.core,
-    basePath: deps.coreBasePath,
     sessions: deps.sessions,
     timeoutMs: deps.proxyTimeoutMs,
     trustProxy: deps.trustProxy,
@@ -115,5 +112,3 @@ export async function buildUiApp(deps: UiDependencies): Promise<FastifyInstance>
   await app.register(webAppRoutes, { root: deps.webRoot });
   return app;
 }
-
-export { CoreClient };

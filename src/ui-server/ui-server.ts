@@ -51,7 +51,6 @@ export async function startUi(config: Config, logger: Logger, options: UiStartOp
     store,
     sessions,
     core,
-    coreBasePath: CoreClient.basePath(coreAddress),
     cookies: { secure: config.auth.cookieSecure, production: config.production },
     throttle: { threshold: config.auth.lockoutThreshold, lockoutMs: config.auth.lockoutMs },
     proxyTimeoutMs: config.ui.proxyTimeoutMs,

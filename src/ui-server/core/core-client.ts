@@ -23,12 +23,16 @@ export class CoreClient {
   readonly pool: Pool;
   /** The origin requests are addressed to (`http://core` for a Unix socket). */
   readonly origin: string;
+  /** The path prefix of a base URL like http://proxy:8080/roller (empty for a bare origin or a socket). */
+  readonly basePath: string;
   readonly #token: string | undefined;
   readonly #logger: CoreClientOptions['logger'];
 
   constructor(options: CoreClientOptions) {
     const socket = 'socketPath' in options.address ? options.address.socketPath : undefined;
-    this.origin = socket ? 'http://core' : new URL((options.address as { url: string }).url).origin;
+    const url = socket ? undefined : new URL((options.address as { url: string }).url);
+    this.origin = url?.origin ?? 'http://core';
+    this.basePath = url?.pathname.replace(/\/+$/, '') ?? '';
     this.pool = new Pool(this.origin, {
       connections: 64,
       headersTimeout: options.headersTimeoutMs,
@@ -40,11 +44,6 @@ export class CoreClient {
     this.#logger = options.logger;
   }
 
-  /** The path prefix of a base URL like http://proxy:8080/roller (empty for a bare origin). */
-  static basePath(address: CoreAddress): string {
-    return 'url' in address ? new URL(address.url).pathname.replace(/\/+$/, '') : '';
-  }
-
   authorization(): Record<string, string> {
     return this.#token ? { authorization: `Bearer ${this.#token}` } : {};
   }
@@ -53,11 +52,11 @@ export class CoreClient {
    * Writes an audit event. Best effort by design (SPEC §9.8): a failure is logged and never changes
    * the answer the user gets; the action it describes has already happened.
    */
-  async recordAudit(event: AuditEventCreateBody, requestId: string, basePath: string): Promise<void> {
+  async recordAudit(event: AuditEventCreateBody, requestId: string): Promise<void> {
     try {
       const response = await this.pool.request({
         method: 'POST',
-        path: `${basePath}/api/v1/audit/events`,
+        path: `${this.basePath}/api/v1/audit/events`,
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',

@@ -11,8 +11,6 @@ import type { SessionManager } from '../session/session-manager.ts';
 
 export interface ProxyRoutesOptions {
   core: CoreClient;
-  /** Path prefix of CORE_BASE_URL (empty for a bare origin). */
-  basePath: string;
   sessions: SessionManager;
   timeoutMs: number;
   trustProxy: boolean;
@@ -50,7 +48,7 @@ const DROPPED_RESPONSE_HEADERS = ['set-cookie', 'www-authenticate', 'connection'
  * answer (streams included) is relayed as it arrives; every proxied mutation is audited.
  */
 export async function coreProxyRoutes(app: FastifyInstance, options: ProxyRoutesOptions): Promise<void> {
-  const { core, basePath, sessions } = options;
+  const { core, sessions } = options;
   await app.register(replyFrom, { undici: core.pool as never, base: core.origin, disableRequestLogging: true });
 
   // Bodies pass through untouched as streams: the UI server neither parses nor limits them (core does both).
@@ -74,7 +72,7 @@ export async function coreProxyRoutes(app: FastifyInstance, options: ProxyRoutes
       throw new RollerError('forbidden', 'audit events are written by the UI server, not through the proxy');
     }
     request.corePath = corePath;
-    return reply.from(`${basePath}${corePath}`, {
+    return reply.from(`${core.basePath}${corePath}`, {
       timeout: options.timeoutMs,
       rewriteRequestHeaders: (_request, headers) => forwardedHeaders(request, headers, core, options.trustProxy),
       rewriteHeaders: (headers) => {
@@ -121,11 +119,7 @@ export async function coreProxyRoutes(app: FastifyInstance, options: ProxyRoutes
     const session = request.session;
     if (!MUTATING_METHODS.has(request.method) || !session || request.coreStatus === undefined) return;
     const path = (request.corePath ?? '').replace(/^\/api/, '');
-    await core.recordAudit(
-      proxiedMutationEvent(session.user, request.method, path, request.coreStatus),
-      request.id,
-      basePath,
-    );
+    await core.recordAudit(proxiedMutationEvent(session.user, request.method, path, request.coreStatus), request.id);
   });
 }
 
