@@ -15,24 +15,12 @@
  * bench/results/ui-proxy-<timestamp>.json.
  */
 import { randomBytes, scrypt } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { RawResult } from 'autocannon';
-import { buildCoreApp } from '../src/api/app.ts';
-import { createMetrics } from '../src/api/metrics.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { createLogger } from '../src/shared/logger.ts';
-import { openPglite } from '../src/storage/database.ts';
-import { Migrator } from '../src/storage/migrator.ts';
-import { startUi } from '../src/ui-server/ui-server.ts';
-import { hashPassword } from '../src/ui-server/users/password-hash.ts';
 import { HttpLoadGenerator, summariseHttp } from './load-http.ts';
 import { machineInfo } from './options.ts';
-import { seedDevices } from './seed.ts';
-import { startBareServer } from './servers.ts';
+import { BENCH_USER, startBareServer, startSeededUiStack } from './servers.ts';
 import { round } from './stats.ts';
 
 const DEVICES = Number(process.env.BENCH_UI_DEVICES ?? 1000);
@@ -43,50 +31,20 @@ const LOGINS = Number(process.env.BENCH_LOGINS ?? 40);
 const PATH = '/api/v1/devices?limit=50';
 /** A route that barely touches the database: what is left is the proxy's own cost. */
 const CHEAP_PATH = '/api/v1/device-tags/taxonomy';
-const TOKEN = randomBytes(24).toString('base64url');
 
 function log(text: string): void {
   process.stderr.write(`[ui-proxy] ${text}\n`);
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'roller-bench-ui-'));
-  const database = await openPglite({});
+  const stack = await startSeededUiStack({ devices: DEVICES, log, env: { AUTH_LOCKOUT_THRESHOLD: '1000' } });
   try {
-    await new Migrator(database).up(Number.POSITIVE_INFINITY);
-    log(`seeding ${DEVICES} devices`);
-    await seedDevices(database.db, DEVICES, log);
-    const core = await buildCoreApp({
-      database,
-      migrator: new Migrator(database),
-      logger: createLogger('core', 'silent'),
-      metrics: createMetrics(),
-      version: 'bench',
-      discovery: loadConfig({}).discovery,
-      apiToken: TOKEN,
-    });
-    await core.listen({ host: '127.0.0.1', port: 0 });
-    const coreUrl = `http://127.0.0.1:${(core.server.address() as AddressInfo).port}`;
-    const password = 'bench-password-1';
-    writeFileSync(
-      join(dir, 'users.json'),
-      JSON.stringify([{ username: 'bench', role: 'admin', password_scrypt: await hashPassword(password) }]),
-    );
-    const config = loadConfig({
-      ROLLER_DATA_DIR: dir,
-      UI_ADDR: '127.0.0.1:0',
-      AUTH_USERS_FILE: join(dir, 'users.json'),
-      AUTH_SESSION_SECRET: randomBytes(32).toString('hex'),
-      AUTH_LOCKOUT_THRESHOLD: '1000',
-    });
-    const ui = await startUi(config, createLogger('ui', 'silent'), {
-      coreAddress: { url: coreUrl },
-      coreToken: TOKEN,
-    });
+    const { ui, coreUrl, token: TOKEN } = stack;
+    const password = BENCH_USER.password;
     const login = await fetch(`${ui.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'bench', password }),
+      body: JSON.stringify({ username: BENCH_USER.username, password }),
     });
     const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
     const body = await (await fetch(`${coreUrl}${PATH}`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
@@ -140,7 +98,7 @@ async function main(): Promise<void> {
       const answer = await fetch(`${ui.url}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'bench', password }),
+        body: JSON.stringify({ username: BENCH_USER.username, password }),
       });
       await answer.arrayBuffer();
       if (answer.status !== 200) throw new Error(`login answered ${answer.status}`);
@@ -204,12 +162,9 @@ async function main(): Promise<void> {
       new URL(`ui-proxy-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, resultsDir),
       JSON.stringify(result, null, 2),
     );
-    await ui.close();
     await bare.close();
-    await core.close();
   } finally {
-    await database.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stack.close();
   }
 }
 

@@ -1,35 +1,10 @@
-/**
- * `npm run bench:web` (`npx tsx bench/web-devices.ts`): the devices page in Chromium (issue 7 item 8).
- *
- * A PGlite core with 100 000 seeded devices and the UI server serving the built web app (dist/web),
- * in this process, on loopback. Chromium (Debian's, via playwright-core) signs in, then:
- *
- * - JS shipped for /devices: every script the page loads on a cold cache, gzip-compressed (level 9,
- *   what a compressing proxy would send) and raw;
- * - time from navigation start to the first device row, cold cache once, then warm (median of N),
- *   next to the reference measured in the same page: `fetch('/api/v1/devices?limit=50')` through the
- *   same UI server (the data the row needs, without the app).
- *
- * Nothing is asserted; table and JSON on stdout, JSON also in bench/results/web-devices-<ts>.json.
- */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { buildCoreApp } from '../src/api/app.ts';
-import { createMetrics } from '../src/api/metrics.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { createLogger } from '../src/shared/logger.ts';
-import { openPglite } from '../src/storage/database.ts';
-import { Migrator } from '../src/storage/migrator.ts';
-import { startUi } from '../src/ui-server/ui-server.ts';
-import { hashPassword } from '../src/ui-server/users/password-hash.ts';
 import { machineInfo } from './options.ts';
-import { seedDevices } from './seed.ts';
+import { BENCH_USER, startSeededUiStack } from './servers.ts';
 import { round } from './stats.ts';
 
 const DEVICES = Number(process.env.BENCH_WEB_DEVICES ?? 100_000);
@@ -48,39 +23,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
   if (!existsSync(join(WEB_ROOT, 'index.html'))) throw new Error('dist/web is missing: npm run build:web');
-  const dir = mkdtempSync(join(tmpdir(), 'roller-bench-web-'));
-  const database = await openPglite({});
-  const token = randomBytes(24).toString('base64url');
+  const stack = await startSeededUiStack({ devices: DEVICES, log, webRoot: WEB_ROOT });
   try {
-    await new Migrator(database).up(Number.POSITIVE_INFINITY);
-    log(`seeding ${DEVICES} devices`);
-    await seedDevices(database.db, DEVICES, log);
-    const core = await buildCoreApp({
-      database,
-      migrator: new Migrator(database),
-      logger: createLogger('core', 'silent'),
-      metrics: createMetrics(),
-      version: 'bench',
-      discovery: loadConfig({}).discovery,
-      apiToken: token,
-    });
-    await core.listen({ host: '127.0.0.1', port: 0 });
-    const coreUrl = `http://127.0.0.1:${(core.server.address() as AddressInfo).port}`;
-    const password = 'bench-password-1';
-    writeFileSync(
-      join(dir, 'users.json'),
-      JSON.stringify([{ username: 'bench', role: 'admin', password_scrypt: await hashPassword(password) }]),
-    );
-    const ui = await startUi(
-      loadConfig({
-        ROLLER_DATA_DIR: dir,
-        UI_ADDR: '127.0.0.1:0',
-        AUTH_USERS_FILE: join(dir, 'users.json'),
-        AUTH_SESSION_SECRET: randomBytes(32).toString('hex'),
-      }),
-      createLogger('ui', 'silent'),
-      { coreAddress: { url: coreUrl }, coreToken: token, webRoot: WEB_ROOT },
-    );
+    const { ui } = stack;
+    const password = BENCH_USER.password;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -97,7 +43,7 @@ async function main(): Promise<void> {
          }).observe(document, { childList: true, subtree: true });`,
       );
       const login = await context.request.post(`${ui.url}/api/auth/login`, {
-        data: { username: 'bench', password },
+        data: { username: BENCH_USER.username, password },
         headers: { origin: ui.url },
       });
       if (login.status() !== 200) throw new Error(`login answered ${login.status()}`);
@@ -181,12 +127,9 @@ async function main(): Promise<void> {
       await context.close();
     } finally {
       await browser.close();
-      await ui.close();
-      await core.close();
     }
   } finally {
-    await database.close();
-    rmSync(dir, { recursive: true, force: true });
+    await stack.close();
   }
 }
 
