@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe } from 'vitest';
 import { hashPassword } from '../../src/ui-server/users/password-hash.ts';
+import { writeUsersFile } from '../../src/ui-server/users/users-file.ts';
 import {
   baseUrlFor,
   freePort,
@@ -54,14 +55,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<E2eS
   const dataDir = join(cwd, 'data');
   mkdirSync(dataDir, { recursive: true });
   const usersFile = join(dataDir, 'users.json');
-  writeFileSync(
-    usersFile,
-    JSON.stringify([
-      { username: ADMIN.username, role: 'admin', password_scrypt: await hashPassword(ADMIN.password) },
-      { username: VIEWER.username, role: 'read-only', password_scrypt: await hashPassword(VIEWER.password) },
-    ]),
-    { mode: 0o600 },
-  );
+  await writeUsersFile(usersFile, [
+    { username: ADMIN.username, role: 'admin', passwordHash: await hashPassword(ADMIN.password) },
+    { username: VIEWER.username, role: 'read-only', passwordHash: await hashPassword(VIEWER.password) },
+  ]);
   const corePort = await freePort();
   const uiPort = await freePort();
   const coreUrl = baseUrlFor(corePort);

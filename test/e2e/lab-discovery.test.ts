@@ -5,11 +5,12 @@
 // finds the lab's hosts (from lab/topology.json) in the Devices page. Needs root, iproute2, fping and
 // arp-scan: skipped with the reason elsewhere, failed under CI=true. Own lab prefix `rlw<pid>`.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPrerequisites, labDown, labUp, loadTopology, nsName, reapStaleLabs } from '../../lab/lab.mjs';
 import { hashPassword } from '../../src/ui-server/users/password-hash.ts';
+import { writeUsersFile } from '../../src/ui-server/users/users-file.ts';
 import { LabCore } from '../support/lab-core.ts';
 import { freePort, makeTempDir, type RollerProcess, spawnRoller } from '../support/process.ts';
 import { IN_CI } from '../support/test-env.ts';
@@ -52,12 +53,9 @@ if (reason && IN_CI) {
       core = await LabCore.start({ namespace: SCAN, name: 'lab core' });
       const dir = makeTempDir('roller-e2e-lab-');
       const usersFile = join(dir, 'users.json');
-      writeFileSync(
-        usersFile,
-        JSON.stringify([
-          { username: ADMIN.username, role: 'admin', password_scrypt: await hashPassword(ADMIN.password) },
-        ]),
-      );
+      await writeUsersFile(usersFile, [
+        { username: ADMIN.username, role: 'admin', passwordHash: await hashPassword(ADMIN.password) },
+      ]);
       const port = await freePort();
       uiUrl = `http://127.0.0.1:${port}`;
       ui = spawnRoller(['ui'], {
