@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { ServiceInfo } from '../domain/map/inspector.ts';
+import type { PolicyInfo, ZoneInfo } from '../domain/map/security.ts';
 import type { Schema } from './schema.ts';
 
 export interface MapDeviceRow {
@@ -159,5 +160,66 @@ export class MapRepository {
        ORDER BY observed_at DESC, protocol NULLS LAST, port NULLS LAST, name NULLS LAST, id
        LIMIT ${limit}`.execute(this.db);
     return rows;
+  }
+
+  /** Whether any zone is defined (the security layer's guidance differs when none is). */
+  async anyZone(): Promise<boolean> {
+    const { rows } = await sql<{ one: number }>`SELECT 1 AS one FROM zones LIMIT 1`.execute(this.db);
+    return rows.length > 0;
+  }
+
+  async zones(ids: readonly string[]): Promise<ZoneInfo[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await sql<ZoneInfo>`
+      SELECT id, name, description, color FROM zones WHERE id = ANY(${sql.val(ids)}::text[]) ORDER BY id`.execute(
+      this.db,
+    );
+    return rows;
+  }
+
+  /** Zone memberships of these devices, by device then zone. */
+  async zonesOfDevices(deviceIds: readonly string[]): Promise<{ device_id: string; zone_id: string }[]> {
+    if (deviceIds.length === 0) return [];
+    const { rows } = await sql<{ device_id: string; zone_id: string }>`
+      SELECT device_id::text AS device_id, zone_id FROM device_zones
+       WHERE device_id = ANY(${sql.val(deviceIds)}::uuid[]) ORDER BY 1, 2`.execute(this.db);
+    return rows;
+  }
+
+  /** Zones one policy away from any of these zones (either direction), not among them, by id, at most `limit`. */
+  async policyNeighbours(zoneIds: readonly string[], limit: number): Promise<string[]> {
+    if (zoneIds.length === 0) return [];
+    const ids = sql`${sql.val(zoneIds)}::text[]`;
+    const { rows } = await sql<{ id: string }>`
+      SELECT n.id FROM (
+        SELECT to_zone_id AS id FROM zone_policies WHERE from_zone_id = ANY(${ids})
+        UNION
+        SELECT from_zone_id AS id FROM zone_policies WHERE to_zone_id = ANY(${ids})
+      ) n WHERE NOT (n.id = ANY(${ids})) ORDER BY n.id LIMIT ${limit}`.execute(this.db);
+    return rows.map((row) => row.id);
+  }
+
+  /** Policies with both ends among these zones, by id, at most `limit`. */
+  async policiesAmong(zoneIds: readonly string[], limit: number): Promise<PolicyInfo[]> {
+    if (zoneIds.length === 0) return [];
+    const ids = sql`${sql.val(zoneIds)}::text[]`;
+    const { rows } = await sql<PolicyInfo>`
+      SELECT id::text AS id, from_zone_id, to_zone_id, protocol, ports, action, description FROM zone_policies
+       WHERE from_zone_id = ANY(${ids}) AND to_zone_id = ANY(${ids}) ORDER BY id LIMIT ${limit}`.execute(this.db);
+    return rows;
+  }
+
+  /** Members of the zone, by device id, at most `limit`. */
+  async zoneMembers(zoneId: string, limit: number): Promise<string[]> {
+    const { rows } = await sql<{ device_id: string }>`
+      SELECT device_id::text AS device_id FROM device_zones WHERE zone_id = ${zoneId}
+       ORDER BY device_id LIMIT ${limit}`.execute(this.db);
+    return rows.map((row) => row.device_id);
+  }
+
+  async zoneMemberCount(zoneId: string): Promise<number> {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM device_zones WHERE zone_id = ${zoneId}`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 }

@@ -338,14 +338,98 @@ describeEachBackend('map projections', (backend) => {
     expect(other.guidance).toContain('only a device or service');
   });
 
-  it('security: focus and inspector only, with guidance about zones', async () => {
-    const body = await ok(`/api/v1/map/security?focusType=device&focusId=${FOCUS}`);
-    expect(body.regions).toEqual([]);
-    expect(body.nodes.map((n) => n.id)).toEqual([FOCUS]);
-    expect(body.guidance).toContain('build-mode');
-    expect(body.inspector?.relationships.map((r) => r.label)).toEqual(FIVE);
-    const zone = await ok('/api/v1/map/security?focusType=zone&focusId=dmz');
-    expect(zone.focus).toEqual({ type: 'zone', id: 'dmz', label: 'dmz' });
+  it('security: guidance until zones exist, then zones as regions and policies as edges', async () => {
+    const before = await ok(`/api/v1/map/security?focusType=device&focusId=${FOCUS}`);
+    expect(before.regions).toEqual([]);
+    expect(before.nodes.map((n) => n.id)).toEqual([FOCUS]);
+    expect(before.guidance).toContain('No security zones are defined yet');
+    expect(before.inspector?.relationships.map((r) => r.label)).toEqual(FIVE);
+    const unknownBefore = await ok('/api/v1/map/security?focusType=zone&focusId=dmz');
+    expect(unknownBefore.focus).toEqual({ type: 'zone', id: 'dmz', label: 'dmz' });
+
+    const post = async (url: string, body?: unknown) => {
+      const response = await core.json<{ id: string }>({ method: 'POST', url, ...(body ? { payload: body } : {}) });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body;
+    };
+    await post('/api/v1/zones', { id: 'dmz', name: 'DMZ', color: '#ff8800' });
+    await post('/api/v1/zones', { id: 'lan', name: 'Office LAN' });
+    await post('/api/v1/zones', { id: 'mgmt', name: 'Management' });
+    await post('/api/v1/zones', { id: 'lonely', name: 'Lonely' });
+    await post(`/api/v1/zones/dmz/devices/${FOCUS}`);
+    await post(`/api/v1/zones/dmz/devices/${PEER1}`);
+    await post(`/api/v1/zones/lan/devices/${PEER2}`);
+    await post(`/api/v1/zones/lan/devices/${FOCUS}`);
+    await post(`/api/v1/zones/mgmt/devices/${SWITCH}`);
+    const web = await post('/api/v1/zone-policies', {
+      from_zone_id: 'lan',
+      to_zone_id: 'dmz',
+      protocol: 'tcp',
+      ports: '443',
+    });
+    const ssh = await post('/api/v1/zone-policies', {
+      from_zone_id: 'mgmt',
+      to_zone_id: 'lan',
+      protocol: 'tcp',
+      ports: '22',
+    });
+
+    // Zone focus, depth 1: the zone, the zones one policy away, the zone's members, the policies among them.
+    const dmz = await ok('/api/v1/map/security?focusType=zone&focusId=dmz');
+    expect(dmz.regions.map((r) => [r.id, r.kind, r.label])).toEqual([
+      ['dmz', 'zone', 'DMZ'],
+      ['lan', 'zone', 'Office LAN'],
+    ]);
+    expect(dmz.nodes.map((n) => [n.id, n.primary_region_id, n.region_ids])).toEqual(
+      [
+        [FOCUS, 'dmz', ['dmz', 'lan']],
+        [PEER1, 'dmz', ['dmz']],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    expect(dmz.edges).toEqual([
+      { id: web.id, kind: 'policy', from: 'lan', to: 'dmz', label: 'allow tcp/443', meta: expect.any(Object) },
+    ]);
+    expect(dmz.inspector?.title).toBe('DMZ');
+    expect(dmz.inspector?.status).toContainEqual({ label: 'Members', value: '2' });
+    expect(dmz.inspector?.relationships.map((r) => r.label)).toEqual([...FIVE, 'Policy peer Office LAN']);
+    expect(dmz.truncation.regions).toEqual({ returned: 2, limit: 8, truncated: false, total: 2 });
+
+    // Depth 2 walks one more policy hop and draws the other zones' members too.
+    const deep = await ok('/api/v1/map/security?focusType=zone&focusId=dmz&depth=2');
+    expect(deep.regions.map((r) => r.id)).toEqual(['dmz', 'lan', 'mgmt']);
+    expect(deep.nodes.map((n) => n.id).sort()).toEqual([FOCUS, PEER1, PEER2, SWITCH].sort());
+    expect(deep.edges.map((e) => e.id).sort()).toEqual([web.id, ssh.id].sort());
+
+    // Device focus: the device in its zones and the zones their policies reach.
+    const device = await ok(`/api/v1/map/security?focusType=device&focusId=${FOCUS}`);
+    expect(device.regions.map((r) => r.id)).toEqual(['dmz', 'lan', 'mgmt']);
+    expect(device.nodes.map((n) => [n.id, n.primary_region_id, n.region_ids])).toEqual([
+      [FOCUS, 'dmz', ['dmz', 'lan']],
+    ]);
+    expect(device.edges.map((e) => e.label).sort()).toEqual(['allow tcp/22', 'allow tcp/443']);
+    expect(device.inspector?.status).toContainEqual({ label: 'Zones', value: 'DMZ, Office LAN' });
+
+    // The cap is honest: limit=1 keeps the focus zone and reports the rest.
+    const capped = await ok('/api/v1/map/security?focusType=zone&focusId=dmz&limit=1');
+    expect(capped.regions.map((r) => r.id)).toEqual(['dmz']);
+    expect(capped.truncation.regions).toMatchObject({ returned: 1, limit: 1, truncated: true, total: 2 });
+    expect(capped.truncation.nodes).toMatchObject({ returned: 1, truncated: true });
+    expect(capped.edges).toEqual([]);
+
+    // A zone with no policy and no member, an unknown zone, a device in no zone, depth 0.
+    const lonely = await ok('/api/v1/map/security?focusType=zone&focusId=lonely');
+    expect(lonely.regions.map((r) => r.id)).toEqual(['lonely']);
+    expect(lonely.nodes).toEqual([]);
+    expect((await ok('/api/v1/map/security?focusType=zone&focusId=nope')).guidance).toContain('No zone with id "nope"');
+    expect((await ok(`/api/v1/map/security?focusType=device&focusId=${FAR}`)).guidance).toContain(
+      'in no security zone',
+    );
+    expect((await ok('/api/v1/map/security?focusType=zone&focusId=dmz&depth=0')).regions).toEqual([]);
+    expect((await ok('/api/v1/map/security?focusType=vlan&focusId=10')).guidance).toContain('only a device or zone');
+
+    // Byte-identical on repeat.
+    const url = '/api/v1/map/security?focusType=zone&focusId=dmz&depth=3';
+    expect((await core.request({ method: 'GET', url })).body).toBe((await core.request({ method: 'GET', url })).body);
   });
 
   it('is byte-identical for the same request', async () => {

@@ -17,11 +17,21 @@ import {
 import { physicalProjection } from '../../domain/map/physical.ts';
 import { regionalDeviceProjection, regionalRegionProjection } from '../../domain/map/regional.ts';
 import { noFocusProjection, scaffoldProjection } from '../../domain/map/scaffold.ts';
-import { securityProjection } from '../../domain/map/security.ts';
+import {
+  DEVICE_WITHOUT_ZONE_GUIDANCE,
+  SECURITY_GUIDANCE,
+  type SecurityData,
+  securityProjection,
+  unknownZoneGuidance,
+  type ZoneInfo,
+} from '../../domain/map/security.ts';
 import { SERVICES_FOCUS_GUIDANCE, servicesProjection } from '../../domain/map/services.ts';
 import { RollerError, validationFailed } from '../../shared/errors.ts';
 import { MAP_LIMIT_DEFAULT, MAP_LIMIT_MAX, type MapQueryParams } from '../../shared/schemas/map.ts';
 import type { MapRepository } from '../../storage/map.repository.ts';
+
+/** How many zones one policy hop may bring in before the walk stops (zones are curated by hand). */
+const ZONE_SCAN_LIMIT = 500;
 
 /** `GET /api/v1/map/{layer}` (SPEC §8 with G-29/G-30 settled; docs/map.md). */
 export class MapService {
@@ -91,7 +101,7 @@ export class MapService {
   private async projectFocus(layer: MapLayer, focus: ResolvedFocus, depth: number, caps: Caps): Promise<MapProjection> {
     switch (layer) {
       case 'security':
-        return securityProjection(focus, caps);
+        return this.security(focus, depth, caps);
       case 'services':
         return this.services(focus, depth, caps);
       case 'physical':
@@ -102,6 +112,75 @@ export class MapService {
       case 'l2':
         return this.l2(focus, depth, caps);
     }
+  }
+
+  private async security(focus: ResolvedFocus, depth: number, caps: Caps): Promise<MapProjection> {
+    if (focus.type !== 'device' && focus.type !== 'zone') return securityProjection(focus, caps, {});
+    if (depth === 0) return securityProjection(focus, caps, {});
+    const anchorZones =
+      focus.type === 'zone'
+        ? await this.repository.zones([focus.id])
+        : await this.repository.zones((await this.repository.zonesOfDevices([focus.id])).map((row) => row.zone_id));
+    if (anchorZones.length === 0) {
+      const guidance = !(await this.repository.anyZone())
+        ? SECURITY_GUIDANCE
+        : focus.type === 'zone'
+          ? unknownZoneGuidance(focus.id)
+          : DEVICE_WITHOUT_ZONE_GUIDANCE;
+      return securityProjection(focus, caps, { guidance });
+    }
+    return securityProjection(focus, caps, await this.securityData(focus, anchorZones, depth, caps));
+  }
+
+  /**
+   * Zones reached through policies breadth-first within `depth` hops (every hop bounded), the
+   * policies among the shown zones, and the members to draw: the anchor zones' members first, then,
+   * from depth 2, the other shown zones' members, all within the node cap + 1.
+   */
+  private async securityData(
+    focus: Extract<ResolvedFocus, { type: 'device' | 'zone' }>,
+    anchorZones: ZoneInfo[],
+    depth: number,
+    caps: Caps,
+  ): Promise<SecurityData> {
+    const reached = anchorZones.map((zone) => zone.id);
+    let frontier = reached;
+    for (let hop = 0; hop < depth && frontier.length > 0 && reached.length <= ZONE_SCAN_LIMIT; hop++) {
+      frontier = await this.repository.policyNeighbours(reached, ZONE_SCAN_LIMIT);
+      reached.push(...frontier);
+    }
+    const shownIds = reached.slice(0, caps.regions);
+    const shownZones = new Map((await this.repository.zones(shownIds)).map((zone) => [zone.id, zone]));
+    const reachedZones = shownIds.flatMap((id) => shownZones.get(id) ?? []);
+    const policies = await this.repository.policiesAmong(shownIds, caps.edges + 1);
+
+    const members: string[] = [];
+    const wanted = caps.nodes + 1;
+    const memberZones = depth >= 2 ? shownIds : anchorZones.map((zone) => zone.id);
+    if (focus.type === 'device') members.push(focus.id);
+    if (focus.type === 'zone' || depth >= 2) {
+      for (const zone of memberZones) {
+        if (members.length >= wanted) break;
+        for (const id of await this.repository.zoneMembers(zone, wanted)) {
+          if (!members.includes(id)) members.push(id);
+          if (members.length >= wanted) break;
+        }
+      }
+    }
+    const membership = new Map<string, string[]>();
+    for (const row of await this.repository.zonesOfDevices(members)) {
+      membership.set(row.device_id, [...(membership.get(row.device_id) ?? []), row.zone_id]);
+    }
+    return {
+      anchorZones,
+      reachedZones,
+      reachedTotal: reached.length,
+      policies,
+      members,
+      ...(focus.type === 'zone' ? { memberTotal: await this.repository.zoneMemberCount(focus.id) } : {}),
+      membership,
+      devices: await this.deviceMap(members),
+    };
   }
 
   private async services(focus: ResolvedFocus, depth: number, caps: Caps): Promise<MapProjection> {
