@@ -25,6 +25,7 @@ import { historyRoutes } from './routes/v1/history.routes.ts';
 import { inventoryRoutes } from './routes/v1/inventory.routes.ts';
 import { mapRoutes } from './routes/v1/map.routes.ts';
 import { mapBuildRoutes } from './routes/v1/map-build.routes.ts';
+import { mapLayoutRoutes } from './routes/v1/map-layout.routes.ts';
 import { DeviceService } from './services/device.service.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { ScheduleService } from './services/schedule.service.ts';
@@ -119,6 +120,7 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
   await app.register(auditRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(mapBuildRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(mapRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(mapLayoutRoutes, { prefix: '/api/v1', database: deps.database });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

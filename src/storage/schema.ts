@@ -244,6 +244,15 @@ export interface ServiceDependenciesTable {
   updated_at: Timestamp;
 }
 
+export interface MapLayoutsTable {
+  layer: 'physical' | 'l2' | 'l3' | 'services' | 'security';
+  focus_type: 'device' | 'subnet' | 'vlan' | 'zone' | 'service';
+  focus_id: string;
+  positions: Json;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
 export interface AuditEventsTable {
   id: Generated<string>;
   actor: string;
@@ -328,5 +337,6 @@ export interface Schema {
   device_zones: DeviceZonesTable;
   zone_policies: ZonePoliciesTable;
   service_dependencies: ServiceDependenciesTable;
+  map_layouts: MapLayoutsTable;
   schema_migrations: SchemaMigrationsTable;
 }

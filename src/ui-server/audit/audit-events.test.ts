@@ -221,6 +221,48 @@ describe('proxiedMutationEvent', () => {
       });
     });
 
+    it('maps saved map layouts to map.layout.save and reset, with the layer and focus as requested', () => {
+      const path = '/v1/map/l3/layout?focusType=subnet&focusId=10.0.1.7%2F24';
+      expect(proxiedMutationEvent(admin, 'PUT', path, 200)).toEqual({
+        actor: 'alice',
+        actor_role: 'admin',
+        action: 'map.layout.save',
+        target_type: 'map_layout',
+        details: {
+          status: 200,
+          method: 'PUT',
+          path,
+          layer: 'l3',
+          focus_type: 'subnet',
+          focus_id: '10.0.1.7/24',
+        },
+      });
+      const reset = proxiedMutationEvent(
+        admin,
+        'DELETE',
+        `/v1/map/physical/layout?focusType=device&focusId=${DEVICE}`,
+        204,
+      );
+      expect(reset).toMatchObject({
+        action: 'map.layout.reset',
+        target_type: 'map_layout',
+        details: { status: 204, layer: 'physical', focus_type: 'device', focus_id: DEVICE },
+      });
+      expect(reset).not.toHaveProperty('target_id');
+      // A request without the focus (core answers 400) is still recorded, without focus details.
+      const bare = proxiedMutationEvent(admin, 'PUT', '/v1/map/l2/layout', 400);
+      expect(bare).toMatchObject({ action: 'map.layout.save', details: { layer: 'l2', status: 400 } });
+      expect(bare.details).not.toHaveProperty('focus_type');
+      expect(bare.details).not.toHaveProperty('focus_id');
+      expect(proxiedMutationEvent(admin, 'POST', '/v1/map/l3/layout', 404).action).toBe('POST /v1/map/l3/layout');
+      expect(proxiedMutationEvent(admin, 'PUT', '/v1/map/l3', 404)).toEqual({
+        actor: 'alice',
+        actor_role: 'admin',
+        action: 'PUT /v1/map/l3',
+        details: { status: 404, method: 'PUT', path: '/v1/map/l3' },
+      });
+    });
+
     it('keeps the default action for methods build mode does not have', () => {
       expect(proxiedMutationEvent(admin, 'PUT', `/v1/manual-links/${LINK}`, 404)).toMatchObject({
         action: `PUT /v1/manual-links/${LINK}`,

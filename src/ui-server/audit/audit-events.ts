@@ -91,6 +91,18 @@ export function proxiedMutationEvent(
     target('service_dependency', second);
     const verb = second === undefined ? { POST: 'create' }[method] : { PATCH: 'update', DELETE: 'delete' }[method];
     if (verb && third === undefined) event.action = `service.dependency.${verb}`;
+  } else if (resource === 'map' && third === 'layout' && segments.length === 4) {
+    // Saved layouts (issue 8): the key is the layer and the focus as requested (core normalises it).
+    target('map_layout', undefined);
+    const details = event.details as Record<string, unknown>;
+    details.layer = second;
+    const query = new URLSearchParams(pathWithQuery.split('?')[1] ?? '');
+    const focusType = query.get('focusType');
+    const focusId = query.get('focusId');
+    if (focusType !== null) details.focus_type = focusType;
+    if (focusId !== null) details.focus_id = focusId;
+    const verb = { PUT: 'save', DELETE: 'reset' }[method];
+    if (verb) event.action = `map.layout.${verb}`;
   } else if (resource === 'inventory' && method === 'POST') {
     event.action = 'inventory.import';
     target('inventory', undefined);
