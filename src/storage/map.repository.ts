@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { ServiceInfo } from '../domain/map/inspector.ts';
 import type { PolicyInfo, ZoneInfo } from '../domain/map/security.ts';
+import type { DependencyFact, DependencyServiceInfo } from '../domain/map/services.ts';
 import type { Schema } from './schema.ts';
 
 export interface MapDeviceRow {
@@ -159,6 +160,36 @@ export class MapRepository {
         FROM services WHERE device_id = ${deviceId}::uuid AND stale_since IS NULL
        ORDER BY observed_at DESC, protocol NULLS LAST, port NULLS LAST, name NULLS LAST, id
        LIMIT ${limit}`.execute(this.db);
+    return rows;
+  }
+
+  /** These services (current or stale: a dependency end is drawn until retention removes the row). */
+  async servicesByIds(ids: readonly string[]): Promise<DependencyServiceInfo[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await sql<DependencyServiceInfo>`
+      SELECT id::text AS id, device_id::text AS device_id, protocol, port, name, state, source, observed_at, stale_since
+        FROM services WHERE id = ANY(${sql.val(ids)}::uuid[]) ORDER BY id`.execute(this.db);
+    return rows;
+  }
+
+  /**
+   * Service dependencies with an end on one of `frontier` and no end on any of `done`, by id, at most
+   * `limit`. Each branch is keyed by device ids: `from_device_id` leads the edge unique index,
+   * `to_device_id` has its own index.
+   */
+  async dependencies(frontier: readonly string[], done: readonly string[], limit: number): Promise<DependencyFact[]> {
+    if (frontier.length === 0) return [];
+    const ids = sql`${sql.val(frontier)}::uuid[]`;
+    const skip = sql`${sql.val(done)}::uuid[]`;
+    const { rows } = await sql<DependencyFact>`
+      SELECT d.id::text AS id, d.from_device_id::text AS from_device_id, d.from_service_id::text AS from_service_id,
+             d.to_device_id::text AS to_device_id, d.to_service_id::text AS to_service_id, d.source, d.description
+        FROM (
+          SELECT * FROM service_dependencies WHERE from_device_id = ANY(${ids}) AND NOT (to_device_id = ANY(${skip}))
+          UNION
+          SELECT * FROM service_dependencies WHERE to_device_id = ANY(${ids}) AND NOT (from_device_id = ANY(${skip}))
+        ) d
+       ORDER BY d.id LIMIT ${limit}`.execute(this.db);
     return rows;
   }
 

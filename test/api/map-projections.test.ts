@@ -17,7 +17,7 @@ interface Projection {
   guidance?: string;
   regions: { id: string; kind: string; label: string }[];
   nodes: { id: string; kind: string; label?: string; primary_region_id?: string; region_ids: string[] }[];
-  edges: { id: string; kind: string; from: string; to: string; meta?: Record<string, unknown> }[];
+  edges: { id: string; kind: string; from: string; to: string; label?: string; meta?: Record<string, unknown> }[];
   inspector?: {
     title: string;
     identity: { label: string; value: string }[];
@@ -338,6 +338,165 @@ describeEachBackend('map projections', (backend) => {
     expect(other.guidance).toContain('only a device or service');
   });
 
+  it('services: dependencies as edges, other hosts as regions, breadth-first with depth', async () => {
+    const db = core.database.db;
+    const [APP, DBH, BARE, CACHE, DEEP] = ['dep-app', 'dep-db', 'dep-bare', 'dep-cache', 'dep-deep'].map(uuid) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const [HTTP, SSH, PG, REDIS] = ['dsvc-http', 'dsvc-ssh', 'dsvc-pg', 'dsvc-redis'].map(uuid) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    for (const [id, name] of [
+      [APP, 'app'],
+      [DBH, 'db-host'],
+      [BARE, 'bare'],
+      [CACHE, 'cache'],
+      [DEEP, 'deep'],
+    ] as const) {
+      await device(id, name)(db);
+    }
+    await service(HTTP, APP, 8080, 'http')(db);
+    await service(SSH, APP, 22, 'ssh')(db);
+    await service(PG, DBH, 5432, 'postgres')(db);
+    await service(REDIS, CACHE, 6379, 'redis')(db);
+    const depend = async (from: Record<string, string>, to: Record<string, string>, description?: string) => {
+      const payload = { from, to, ...(description ? { description } : {}) };
+      const response = await core.json<{ id: string }>({
+        method: 'POST',
+        url: '/api/v1/service-dependencies',
+        payload,
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body.id;
+    };
+    const orders = await depend({ service_id: HTTP }, { service_id: PG }, 'orders DB');
+    const hostToBare = await depend({ device_id: APP }, { device_id: BARE });
+    const bareToSsh = await depend({ device_id: BARE }, { service_id: SSH });
+    const pgToRedis = await depend({ service_id: PG }, { service_id: REDIS });
+    const redisToDeep = await depend({ service_id: REDIS }, { device_id: DEEP });
+    const url = (type: string, id: string, extra = '') =>
+      `/api/v1/map/services?focusType=${type}&focusId=${id}${extra}`;
+    const sorted = (ids: string[]) => [...ids].sort();
+
+    // Depth 1: every dependency touching the host, in either direction, at service or device level.
+    const one = await ok(url('device', APP));
+    expect(one.regions).toEqual(
+      [
+        { id: APP, kind: 'device', label: 'app', meta: { device_id: APP } },
+        { id: BARE, kind: 'device', label: 'bare', meta: { device_id: BARE } },
+        { id: DBH, kind: 'device', label: 'db-host', meta: { device_id: DBH } },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    expect(one.nodes.map((n) => [n.id, n.kind, n.label, n.primary_region_id, n.region_ids])).toEqual(
+      [
+        [HTTP, 'service', 'tcp/8080 http', APP, [APP]],
+        [SSH, 'service', 'tcp/22 ssh', APP, [APP]],
+        [PG, 'service', 'tcp/5432 postgres', DBH, [DBH]],
+        [`device:${APP}`, 'device', 'app', APP, [APP]],
+        [`device:${BARE}`, 'device', 'bare', BARE, [BARE]],
+      ].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+    );
+    expect(one.edges).toEqual(
+      [
+        {
+          id: orders,
+          kind: 'dependency',
+          from: HTTP,
+          to: PG,
+          label: 'orders DB',
+          meta: { source: 'manual', description: 'orders DB', from_device_id: APP, to_device_id: DBH },
+        },
+        {
+          id: hostToBare,
+          kind: 'dependency',
+          from: `device:${APP}`,
+          to: `device:${BARE}`,
+          label: 'depends on',
+          meta: { source: 'manual', from_device_id: APP, to_device_id: BARE },
+        },
+        {
+          id: bareToSsh,
+          kind: 'dependency',
+          from: `device:${BARE}`,
+          to: SSH,
+          label: 'depends on',
+          meta: { source: 'manual', from_device_id: BARE, to_device_id: APP },
+        },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    // A graph renderer needs ids unique across regions, nodes and edges.
+    const ids = [...one.regions, ...one.nodes, ...one.edges].map((x) => x.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const status = Object.fromEntries(one.inspector?.status.map((s) => [s.label, s.value]) ?? []);
+    expect(status).toMatchObject({ Projection: 'services (device focus)', Services: '2', Dependencies: '3' });
+    expect(one.inspector?.relationships.slice(5)).toEqual(
+      [
+        { label: 'Open device bare', layer: 'services', focus_type: 'device', focus_id: BARE },
+        { label: 'Open device db-host', layer: 'services', focus_type: 'device', focus_id: DBH },
+      ].sort((a, b) => (a.focus_id < b.focus_id ? -1 : 1)),
+    );
+    expect(one.truncation).toEqual({
+      regions: { returned: 3, limit: 8, truncated: false, total: 3 },
+      nodes: { returned: 5, limit: 120, truncated: false, total: 5 },
+      edges: { returned: 3, limit: 80, truncated: false, total: 3 },
+    });
+    expect(one.guidance).toBeUndefined();
+
+    // Depth 2 and 3 follow the dependencies hop by hop.
+    const two = await ok(url('device', APP, '&depth=2'));
+    expect(two.regions.map((r) => r.id)).toEqual(sorted([APP, BARE, DBH, CACHE]));
+    expect(two.edges.map((e) => e.id)).toEqual(sorted([orders, hostToBare, bareToSsh, pgToRedis]));
+    expect(two.nodes.map((n) => n.id)).toContain(REDIS);
+    const three = await ok(url('device', APP, '&depth=3'));
+    expect(three.regions.map((r) => r.id)).toEqual(sorted([APP, BARE, DBH, CACHE, DEEP]));
+    expect(three.edges.map((e) => e.id)).toEqual(sorted([orders, hostToBare, bareToSsh, pgToRedis, redisToDeep]));
+    expect(three.edges.find((e) => e.id === redisToDeep)).toMatchObject({ from: REDIS, to: `device:${DEEP}` });
+    expect(await ok(url('device', APP, '&depth=9'))).toEqual(three);
+    const zero = await ok(url('device', APP, '&depth=0'));
+    expect([zero.regions, zero.edges]).toEqual([[], []]);
+
+    // A service focus draws around its host.
+    const byService = await ok(url('service', PG));
+    expect(byService.regions.map((r) => r.id)).toEqual(sorted([DBH, APP, CACHE]));
+    expect(byService.edges.map((e) => e.id)).toEqual(sorted([orders, pgToRedis]));
+    expect(byService.nodes.map((n) => n.id)).toEqual(sorted([PG, HTTP, REDIS]));
+
+    // A stale service at a dependency end is still drawn (the dependency is the operator's).
+    await sql`UPDATE services SET stale_since = now() WHERE id = ${REDIS}::uuid`.execute(db);
+    const stale = await ok(url('service', PG));
+    const redis = stale.nodes.find((n) => n.id === REDIS) as { meta?: Record<string, unknown> } | undefined;
+    expect(redis?.meta?.stale_since).toEqual(expect.any(String));
+    await sql`UPDATE services SET stale_since = NULL WHERE id = ${REDIS}::uuid`.execute(db);
+
+    // Caps: the focus host's services keep the node room; what does not fit is reported.
+    const capped = await ok(url('device', APP, '&limit=2'));
+    expect(capped.nodes.map((n) => n.id)).toEqual(sorted([HTTP, SSH]));
+    expect(capped.edges).toEqual([]);
+    expect(capped.regions.map((r) => r.id)).toContain(APP);
+    expect(capped.truncation.nodes).toMatchObject({ returned: 2, limit: 2, truncated: true });
+    expect(capped.truncation.edges).toMatchObject({ returned: 0, limit: 2, truncated: true });
+    expect(capped.truncation.edges.warning).toBe('Edge cap hit: showing 0 of >2.');
+    expect(capped.guidance).toContain('truncated');
+    const narrow = await ok(url('device', APP, '&depth=3&limit=4'));
+    expect(narrow.regions.length).toBeLessThanOrEqual(4);
+    expect(narrow.nodes.length).toBeLessThanOrEqual(4);
+    expect(narrow.edges.length).toBeLessThanOrEqual(4);
+    expect(narrow.truncation.edges.truncated).toBe(true);
+
+    // Byte-identical on repeat.
+    const deep = url('device', APP, '&depth=3');
+    expect((await core.request({ method: 'GET', url: deep })).body).toBe(
+      (await core.request({ method: 'GET', url: deep })).body,
+    );
+  });
+
   it('security: guidance until zones exist, then zones as regions and policies as edges', async () => {
     const before = await ok(`/api/v1/map/security?focusType=device&focusId=${FOCUS}`);
     expect(before.regions).toEqual([]);
@@ -526,5 +685,45 @@ describeEachBackend('map projections: insertion order', (backend) => {
       expect(a.statusCode).toBe(200);
       expect(b.body).toBe(a.body);
     }
+  });
+
+  it('services: dependencies give the same bytes whatever order they were inserted in', async () => {
+    const DB_SVC = uuid('svc-db');
+    const dependency =
+      (id: string, from: [string, string | null], to: [string, string | null]): Step =>
+      (db) =>
+        sql`INSERT INTO service_dependencies (id, from_device_id, from_service_id, to_device_id, to_service_id)
+            VALUES (${id}::uuid, ${from[0]}::uuid, ${from[1]}::uuid, ${to[0]}::uuid, ${to[1]}::uuid)`.execute(db);
+    const steps = [
+      service(DB_SVC, PEER1, 5432, 'postgres'),
+      dependency(uuid('dep-1'), [FOCUS, uuid('svc-http')], [PEER1, DB_SVC]),
+      dependency(uuid('dep-2'), [FOCUS, null], [PEER2, null]),
+      dependency(uuid('dep-3'), [PEER1, DB_SVC], [FAR, null]),
+      dependency(uuid('dep-4'), [SWITCH, null], [FOCUS, SERVICE]),
+      dependency(uuid('dep-5'), [FAR, null], [SWITCH, null]),
+    ];
+    for (const step of steps) await step(forward.database.db);
+    for (const step of [steps[0], ...steps.slice(1).reverse()]) await step?.(reverse.database.db);
+    for (const url of [
+      `/api/v1/map/services?focusType=device&focusId=${FOCUS}`,
+      `/api/v1/map/services?focusType=device&focusId=${FOCUS}&depth=3`,
+      `/api/v1/map/services?focusType=service&focusId=${DB_SVC}&depth=2`,
+      `/api/v1/map/services?focusType=device&focusId=${FOCUS}&depth=3&limit=3`,
+    ]) {
+      const a = await forward.request({ method: 'GET', url });
+      const b = await reverse.request({ method: 'GET', url });
+      expect(a.statusCode).toBe(200);
+      expect(JSON.parse(a.body).edges.length).toBeGreaterThan(0);
+      expect(b.body).toBe(a.body);
+    }
+    // A cut read (rows inserted highest id first) keeps the lowest dependency ids (dep-1 → PEER1, dep-2 → PEER2; not dep-4 → SWITCH), and
+    // the new hosts of a hop enter by id up to the region cap.
+    const cut = JSON.parse(
+      (await reverse.request({ method: 'GET', url: `/api/v1/map/services?focusType=device&focusId=${FOCUS}&limit=2` }))
+        .body,
+    ) as Projection;
+    expect(cut.regions.map((r) => r.id)).toEqual([FOCUS, PEER1].sort());
+    expect(cut.truncation.regions).toMatchObject({ returned: 2, truncated: true });
+    expect(cut.truncation.edges).toMatchObject({ truncated: true, warning: 'Edge cap hit: showing 0 of >2.' });
   });
 });

@@ -25,7 +25,7 @@ import {
   unknownZoneGuidance,
   type ZoneInfo,
 } from '../../domain/map/security.ts';
-import { SERVICES_FOCUS_GUIDANCE, servicesProjection } from '../../domain/map/services.ts';
+import { expandDependencies, SERVICES_FOCUS_GUIDANCE, servicesProjection } from '../../domain/map/services.ts';
 import { RollerError, validationFailed } from '../../shared/errors.ts';
 import { MAP_LIMIT_DEFAULT, MAP_LIMIT_MAX, type MapQueryParams } from '../../shared/schemas/map.ts';
 import type { MapRepository } from '../../storage/map.repository.ts';
@@ -190,7 +190,22 @@ export class MapService {
     if (depth === 0) return scaffoldProjection('services', focus, caps);
     const host = focus.type === 'device' ? focus.device : await this.device(focus.service?.device_id ?? '');
     const services = await this.repository.services(host.id, caps.nodes + 1);
-    return servicesProjection(focus, host, services, caps);
+    const expansion = await expandDependencies(
+      { dependencies: (frontier, done, limit) => this.repository.dependencies(frontier, done, limit) },
+      host.id,
+      depth,
+      caps,
+    );
+    const endIds = expansion.dependencies.flatMap((row) => [row.from_service_id, row.to_service_id]);
+    const endServices = await this.repository.servicesByIds([
+      ...new Set(endIds.filter((id): id is string => id !== null)),
+    ]);
+    const devices = await this.deviceMap(expansion.hosts);
+    return servicesProjection(
+      focus,
+      { host, services, expansion, endServices: new Map(endServices.map((row) => [row.id, row])), devices },
+      caps,
+    );
   }
 
   private async physical(focus: Extract<ResolvedFocus, { type: 'device' }>, caps: Caps): Promise<MapProjection> {

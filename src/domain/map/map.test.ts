@@ -5,6 +5,7 @@ import { L3_LAYER } from './l3.ts';
 import { expandMembership, type MembershipSource } from './membership.ts';
 import { capsFor, parseLayer, parseSubnetId, parseVlanId } from './model.ts';
 import { physicalProjection } from './physical.ts';
+import { type DependencyFact, type DependencySource, expandDependencies, servicesProjection } from './services.ts';
 import { compareSubnetIds, primarySubnet, subnetOf } from './subnet.ts';
 
 describe('map model', () => {
@@ -123,5 +124,151 @@ describe('physical', () => {
     expect(capped.edges.map((e) => e.id)).toEqual(['link:1', 'link:2']);
     expect(capped.truncation.edges.truncated).toBe(true);
     expect(capped.truncation.nodes.truncated).toBe(true);
+  });
+});
+
+describe('services dependencies', () => {
+  const dep = (id: string, from: string, to: string): DependencyFact => {
+    const [fromDevice, fromService = null] = from.split('/');
+    const [toDevice, toService = null] = to.split('/');
+    return {
+      id,
+      from_device_id: fromDevice ?? '',
+      from_service_id: fromService,
+      to_device_id: toDevice ?? '',
+      to_service_id: toService,
+      source: 'manual',
+      description: null,
+    };
+  };
+  /** An in-memory table answering like the repository, recording every read. */
+  const memory = (rows: DependencyFact[]) => {
+    const reads: { frontier: string[]; done: string[]; limit: number }[] = [];
+    const source: DependencySource = {
+      dependencies: async (frontier, done, limit) => {
+        reads.push({ frontier: [...frontier], done: [...done], limit });
+        const touches = (row: DependencyFact, ids: readonly string[]) =>
+          ids.includes(row.from_device_id) || ids.includes(row.to_device_id);
+        return rows
+          .filter((row) => touches(row, frontier) && !touches(row, done))
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .slice(0, limit);
+      },
+    };
+    return { source, reads };
+  };
+  // h -> a -> b -> c (device chain), plus x -> h.
+  const chain = [dep('1', 'h', 'a'), dep('2', 'a', 'b'), dep('3', 'b', 'c'), dep('4', 'x', 'h')];
+  const focus = { type: 'device' as const, id: 'h', device: { id: 'h', display_name: 'H' } };
+  const service = (id: string, device: string) => ({
+    id,
+    device_id: device,
+    protocol: 'tcp',
+    port: 1,
+    name: null,
+    state: null,
+    source: null,
+    observed_at: 't',
+  });
+
+  it('walks hosts breadth-first, one hop per depth, never re-reading an expanded host', async () => {
+    const one = memory(chain);
+    const e1 = await expandDependencies(one.source, 'h', 1, capsFor(120));
+    expect(e1).toEqual({ hosts: ['h', 'a', 'x'], dependencies: [chain[0], chain[3]], complete: true, hostsSeen: 3 });
+    const three = memory(chain);
+    const e3 = await expandDependencies(three.source, 'h', 3, capsFor(120));
+    expect(e3.hosts).toEqual(['h', 'a', 'x', 'b', 'c']);
+    expect(e3.dependencies.map((d) => d.id)).toEqual(['1', '4', '2', '3']);
+    expect(three.reads).toEqual([
+      { frontier: ['h'], done: [], limit: 81 },
+      { frontier: ['a', 'x'], done: ['h'], limit: 79 },
+      { frontier: ['b'], done: ['h', 'a', 'x'], limit: 78 },
+    ]);
+  });
+
+  it('stops at the region cap and reads at most cap + 1 edges', async () => {
+    const regions = await expandDependencies(memory(chain).source, 'h', 3, { regions: 2, nodes: 120, edges: 80 });
+    expect(regions.hosts).toEqual(['h', 'a']);
+    expect(regions.hostsSeen).toBe(4);
+    const edges = memory(chain);
+    const cut = await expandDependencies(edges.source, 'h', 3, { regions: 8, nodes: 120, edges: 1 });
+    expect(cut.dependencies.map((d) => d.id)).toEqual(['1']);
+    expect(cut.complete).toBe(false);
+    expect(edges.reads.length).toBe(1);
+    // New hosts of one hop enter by id, not in the order the dependencies name them.
+    const byId = await expandDependencies(memory([dep('1', 'h', 'z'), dep('2', 'h', 'b')]).source, 'h', 1, {
+      regions: 2,
+      nodes: 120,
+      edges: 80,
+    });
+    expect(byId.hosts).toEqual(['h', 'b']);
+  });
+
+  it('draws dependency edges between service and bare-device nodes with unique ids', async () => {
+    const rows = [dep('d1', 'h/s1', 'a/s9'), dep('d2', 'h', 'a'), dep('d3', 'x', 'h/s2')];
+    const expansion = await expandDependencies(memory(rows).source, 'h', 1, capsFor(120));
+    const p = servicesProjection(
+      focus,
+      {
+        host: focus.device,
+        services: [service('s1', 'h'), service('s2', 'h')],
+        expansion,
+        endServices: new Map([['s9', { ...service('s9', 'a'), stale_since: 'yesterday' }]]),
+        devices: new Map([
+          ['h', focus.device],
+          ['a', { id: 'a', display_name: 'A' }],
+        ]),
+      },
+      capsFor(120),
+    );
+    expect(p.regions.map((r) => [r.id, r.label])).toEqual([
+      ['a', 'A'],
+      ['h', 'H'],
+      ['x', 'x'],
+    ]);
+    expect(p.nodes.map((n) => [n.id, n.kind, n.primary_region_id])).toEqual([
+      ['device:a', 'device', 'a'],
+      ['device:h', 'device', 'h'],
+      ['device:x', 'device', 'x'],
+      ['s1', 'service', 'h'],
+      ['s2', 'service', 'h'],
+      ['s9', 'service', 'a'],
+    ]);
+    expect(p.nodes.find((n) => n.id === 's9')?.meta?.stale_since).toBe('yesterday');
+    expect(p.edges.map((e) => [e.id, e.from, e.to, e.label])).toEqual([
+      ['d1', 's1', 's9', 'depends on'],
+      ['d2', 'device:h', 'device:a', 'depends on'],
+      ['d3', 'device:x', 's2', 'depends on'],
+    ]);
+    const ids = [...p.regions, ...p.nodes, ...p.edges].map((x) => x.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(p.inspector?.status).toContainEqual({ label: 'Dependencies', value: '3' });
+    expect(p.inspector?.relationships.slice(5).map((r) => [r.label, r.focus_id])).toEqual([
+      ['Open device A', 'a'],
+      ['Open device x', 'x'],
+    ]);
+  });
+
+  it('keeps the focus host’s services when the node cap bites and reports what was left out', async () => {
+    const rows = [dep('d1', 'h/s1', 'a/s9'), dep('d2', 'h/s2', 'b')];
+    const expansion = await expandDependencies(memory(rows).source, 'h', 1, capsFor(3));
+    const p = servicesProjection(
+      focus,
+      { host: focus.device, services: [service('s1', 'h'), service('s2', 'h')], expansion },
+      capsFor(3),
+    );
+    expect(p.nodes.map((n) => n.id)).toEqual(['s1', 's2', 's9']);
+    expect(p.edges.map((e) => e.id)).toEqual(['d1']);
+    expect(p.truncation.nodes).toMatchObject({ returned: 3, truncated: true });
+    expect(p.truncation.edges).toMatchObject({ returned: 1, truncated: true, total: 2 });
+    expect(p.inspector?.status).toContainEqual({ label: 'Dependencies', value: '1 of 2' });
+    // An edge whose other host is beyond the region cap is left out too.
+    const narrow = await expandDependencies(memory(rows).source, 'h', 1, { regions: 2, nodes: 120, edges: 80 });
+    const q = servicesProjection(focus, { host: focus.device, services: [], expansion: narrow }, capsFor(120));
+    expect(q.regions.map((r) => r.id)).toEqual(['a', 'h']);
+    expect(q.edges.map((e) => e.id)).toEqual(['d1']);
+    expect(q.truncation.regions).toMatchObject({ returned: 2, truncated: true, total: 3 });
+    expect(q.truncation.regions.warning).toBe('Device cap hit: showing 2 of 3.');
+    expect(q.truncation.edges).toMatchObject({ returned: 1, truncated: true, total: 2 });
   });
 });
