@@ -23,6 +23,9 @@ import type {
 } from '../../shared/schemas/discovery.ts';
 import type { DeviceEvent, DeviceEventList } from '../../shared/schemas/history.ts';
 import type { InventoryImportResult } from '../../shared/schemas/inventory.ts';
+import type { MapProjection } from '../../shared/schemas/map.ts';
+import type { ManualLink, ServiceDependency, Zone, ZoneList, ZonePolicy } from '../../shared/schemas/map-build.ts';
+import type { MapLayout } from '../../shared/schemas/map-layout.ts';
 import type { SnapshotImportResult } from '../../shared/schemas/snapshot.ts';
 
 export type DeviceT = Static<typeof Device>;
@@ -44,6 +47,13 @@ export type AuditEventT = Static<typeof AuditEvent>;
 export type AuditEventListT = Static<typeof AuditEventList>;
 export type InventoryImportResultT = Static<typeof InventoryImportResult>;
 export type SnapshotImportResultT = Static<typeof SnapshotImportResult>;
+export type MapProjectionT = Static<typeof MapProjection>;
+export type MapLayoutT = Static<typeof MapLayout>;
+export type ZoneT = Static<typeof Zone>;
+export type ZoneListT = Static<typeof ZoneList>;
+export type ZonePolicyT = Static<typeof ZonePolicy>;
+export type ManualLinkT = Static<typeof ManualLink>;
+export type ServiceDependencyT = Static<typeof ServiceDependency>;
 
 /** GET /api/auth/session and the login answer (UI server). */
 export interface SessionT {

@@ -20,6 +20,7 @@ export function useDiscoveryStatus() {
 
 const NAV = [
   { to: '/devices', label: 'Devices' },
+  { to: '/map', label: 'Map' },
   { to: '/discovery', label: 'Discovery' },
   { to: '/data', label: 'Import & export' },
   { to: '/auth/account', label: 'Account' },

@@ -15,5 +15,7 @@ export const SCENE_ROUTES: RouteObject[] = [
   { path: '/discovery/schedules', element: <SchedulesScene /> },
   { path: '/discovery/:runId', element: <RunScene /> },
   { path: '/data', element: <DataScene /> },
+  // The map carries Cytoscape (the largest dependency): loaded only when opened.
+  { path: '/map', lazy: async () => ({ Component: (await import('../scenes/map/MapScene.tsx')).MapScene }) },
   { path: '/auth/account', element: <AccountScene /> },
 ];
