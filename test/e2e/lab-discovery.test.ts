@@ -2,8 +2,9 @@
 // available"): `roller core` runs inside the lab's scanner namespace (no default route: no packet can leave
 // it), listening on a Unix socket; `roller ui` runs on the host with CORE_BASE_URL=unix:<socket>; Chromium
 // signs in, starts a discovery of the scanner's segment from the Discovery page, watches it finish, and
-// finds the lab's hosts (from lab/topology.json) in the Devices page. Needs root, iproute2, fping and
-// arp-scan: skipped with the reason elsewhere, failed under CI=true. Own lab prefix `rlw<pid>`.
+// finds the lab's hosts (from lab/topology.json) in the Devices page and on the map's L3 view of the
+// segment. Needs root, iproute2, fping and arp-scan: skipped with the reason elsewhere, failed under
+// CI=true. Own lab prefix `rlw<pid>`.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ if (reason && IN_CI) {
       await labDown({ prefix: PREFIX });
     });
 
-    it('discovers the scanner segment from the Discovery page and lists its hosts on the Devices page', async () => {
+    it('discovers the scanner segment from the Discovery page and lists its hosts on the Devices page and the map', async () => {
       const { context, page } = await newPage();
       try {
         await signIn(page, { uiUrl }, ADMIN);
@@ -95,6 +96,14 @@ if (reason && IN_CI) {
         const text = (await page.locator('table.device-table').textContent()) ?? '';
         for (const address of onSegment) expect(text, `${address.node} ${address.ip}`).toContain(address.ip);
         await screenshot(page, 'lab-devices');
+
+        // The map from the same real discovery data: the segment as an L3 region holding every host found.
+        await page.goto(`${uiUrl}/map?layer=l3&focusType=subnet&focusId=${encodeURIComponent(mainSegment.cidr)}`);
+        await page.locator('[data-map-canvas][data-layout="ready"]').waitFor();
+        await page.locator(`[data-map-element="region:${mainSegment.cidr}"]`).waitFor();
+        const placed = await page.locator('details.map-outline [data-map-element^="node:"]').count();
+        expect(placed).toBeGreaterThanOrEqual(onSegment.length);
+        await screenshot(page, 'lab-map-l3');
       } finally {
         await context.close();
       }
