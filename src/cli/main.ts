@@ -10,10 +10,14 @@ import { VERSION } from '../config/version.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createLogger } from '../shared/logger.ts';
 import { type RunningUi, startUi } from '../ui-server/ui-server.ts';
+import { registerBackupCommand } from './backup.command.ts';
 import { openAndMigrate, startCore, startWorker, stopOnSignals } from './core.command.ts';
+import { registerDoctorCommand } from './doctor.command.ts';
 import { registerMigrateCommands } from './migrate.command.ts';
 import { buildOpenApiDocument } from './openapi.command.ts';
+import { registerRestoreCommand } from './restore.command.ts';
 import { registerRetentionCommands } from './retention.command.ts';
+import { registerSeedCommand } from './seed.command.ts';
 import { registerUsersCommands } from './users.command.ts';
 
 const program = new Command('roller')
@@ -129,6 +133,10 @@ program
 registerMigrateCommands(program, config);
 registerRetentionCommands(program, config);
 registerUsersCommands(program, config);
+registerBackupCommand(program, config);
+registerRestoreCommand(program, config);
+registerSeedCommand(program, config);
+registerDoctorCommand(program, config);
 
 program
   .command('openapi')
