@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { buildCoreApp } from '../src/api/app.ts';
 import { createMetrics } from '../src/api/metrics.ts';
 import { loadConfig } from '../src/config/config.ts';
@@ -11,6 +12,7 @@ import { createLogger } from '../src/shared/logger.ts';
 import type { Database } from '../src/storage/database.ts';
 import { openPglite } from '../src/storage/database.ts';
 import { Migrator } from '../src/storage/migrator.ts';
+import type { Schema } from '../src/storage/schema.ts';
 import { type RunningUi, startUi } from '../src/ui-server/ui-server.ts';
 import { hashPassword } from '../src/ui-server/users/password-hash.ts';
 import { writeUsersFile } from '../src/ui-server/users/users-file.ts';
@@ -72,6 +74,8 @@ export interface UiStack {
 export async function startSeededUiStack(options: {
   devices: number;
   log: (text: string) => void;
+  /** Seeds the migrated database instead of the plain device list (e.g. the map dataset). */
+  seed?: (db: Kysely<Schema>) => Promise<void>;
   webRoot?: string;
   env?: Record<string, string>;
 }): Promise<UiStack> {
@@ -87,7 +91,8 @@ export async function startSeededUiStack(options: {
   try {
     await new Migrator(database).up(Number.POSITIVE_INFINITY);
     options.log(`seeding ${options.devices} devices`);
-    await seedDevices(database.db, options.devices, options.log);
+    if (options.seed) await options.seed(database.db);
+    else await seedDevices(database.db, options.devices, options.log);
     const token = randomBytes(24).toString('base64url');
     const core = await startCoreApi(database, token);
     closers.push(() => core.close());
