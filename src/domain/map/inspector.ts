@@ -36,7 +36,9 @@ export type ResolvedFocus =
   | { type: 'zone'; id: string }
   | { type: 'service'; id: string; service?: ServiceInfo };
 
-export const deviceLabel = (device: DeviceInfo): string => nonBlank(device.display_name) ?? device.id;
+/** The display name, else the primary IP (an unnamed host is known by its address, not its UUID), else the id. */
+export const deviceLabel = (device: DeviceInfo): string =>
+  nonBlank(device.display_name) ?? nonBlank(device.primary_ip) ?? device.id;
 
 /** `tcp/22 ssh`; just the port or protocol when the other is unknown; '' when nothing is known. */
 export function serviceLabel(service: Pick<ServiceInfo, 'protocol' | 'port' | 'name'>): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deviceLabel } from './inspector.ts';
 import { L2_LAYER } from './l2.ts';
 import type { IpFact } from './l3.ts';
 import { L3_LAYER } from './l3.ts';
@@ -20,6 +21,15 @@ describe('map model', () => {
     expect(parseSubnetId('10.0.1.7')).toBeUndefined();
     expect(parseVlanId('0')).toBeUndefined();
     expect(parseVlanId('4094')).toBe(4094);
+  });
+});
+
+describe('device labels', () => {
+  it('prefer the display name, then the primary IP, then the id', () => {
+    const id = '00000000-0000-4000-8000-000000000001';
+    expect(deviceLabel({ id, display_name: ' core-sw ', primary_ip: '10.0.0.1' })).toBe('core-sw');
+    expect(deviceLabel({ id, display_name: '  ', primary_ip: '10.0.0.1' })).toBe('10.0.0.1');
+    expect(deviceLabel({ id, display_name: null, primary_ip: null })).toBe(id);
   });
 });
 
