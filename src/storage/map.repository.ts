@@ -57,8 +57,9 @@ export class MapRepository {
   /**
    * Current IPs of these devices with the narrowest prefix known for each: the row's own prefix
    * when it has one shorter than a host prefix, else the longest such prefix of any other current
-   * IP row whose subnet contains the address (looked up within the address's /8 or /32 through the
-   * ip index), else null (the caller falls back to /24 or /64).
+   * IP row whose subnet contains the address (only looked up for rows without their own prefix,
+   * through the GiST index on each row's own network), else null (the caller falls back to /24 or
+   * /64).
    */
   async ipFacts(deviceIds: readonly string[]): Promise<MapIpRow[]> {
     if (deviceIds.length === 0) return [];
@@ -74,12 +75,10 @@ export class MapRepository {
       SELECT x.device_id::text AS device_id, host(x.ip) AS ip, COALESCE(${ownPrefix('x')}, inf.p) AS prefix
         FROM owned x
         LEFT JOIN LATERAL (
-          SELECT max(k.p) AS p FROM (
-            SELECT o.ip, ${ownPrefix('o')} AS p FROM ip_addresses o
-             WHERE o.ip <<= network(set_masklen(x.ip, CASE WHEN family(x.ip) = 4 THEN 8 ELSE 32 END))
-               AND o.stale_since IS NULL
-          ) k
-          WHERE k.p IS NOT NULL AND network(set_masklen(k.ip, k.p)) >>= x.ip
+          SELECT max(masklen(network(set_masklen(o.ip, ${ownPrefix('o')})))) AS p FROM ip_addresses o
+           WHERE ${ownPrefix('x')} IS NULL
+             AND network(set_masklen(o.ip, ${ownPrefix('o')})) >>= x.ip
+             AND o.stale_since IS NULL AND ${ownPrefix('o')} IS NOT NULL
         ) inf ON true
        ORDER BY 1, 2`.execute(this.db);
     return rows.map((row) => ({ ...row, prefix: row.prefix === null ? null : Number(row.prefix) }));
