@@ -93,8 +93,18 @@ async function main(): Promise<void> {
         let elements = 0;
         for (let run = 0; run <= WARM_RUNS; run += 1) {
           const page = await context.newPage();
+          const errors: string[] = [];
+          page.on('pageerror', (error) => errors.push(error.message));
+          page.on('console', (message) => {
+            if (message.type() === 'error') errors.push(message.text());
+          });
           await page.goto(`${stack.ui.url}/map?${query(view).toString()}`);
-          await page.waitForSelector(READY, { timeout: 120_000 });
+          await page.waitForSelector(READY, { timeout: 60_000 }).catch(async (error: unknown) => {
+            const alerts = await page.locator('[role="alert"]').allTextContents();
+            throw new Error(`${view.name}: the canvas never got ready (${[...errors, ...alerts].join(' | ')})`, {
+              cause: error,
+            });
+          });
           canvasMs.push(await page.evaluate<number>('window.__readyAt'));
           if (run === 0) {
             elements = await page.locator('[data-map-canvas]').evaluate((element) => {

@@ -162,15 +162,25 @@ function runLayout(cy: Core, saved: Positions, onDone: () => void): void {
             ? { fixedNodeConstraint: fixed.map((node) => ({ nodeId: node.id(), position: saved[node.id()] })) }
             : {}),
         } as cytoscape.LayoutOptions);
-  layout.one('layoutstop', () => {
+  const finish = () => {
     // A view of one or two nodes would be fitted at maximum zoom: keep it at a readable size.
     if (cy.zoom() > MAX_FIT_ZOOM) {
       cy.zoom(MAX_FIT_ZOOM);
       cy.center();
     }
     onDone();
-  });
-  layout.run();
+  };
+  layout.one('layoutstop', finish);
+  try {
+    layout.run();
+  } catch (error) {
+    // A force layout can fail on an unusual graph; a grid still shows everything, and the page goes on.
+    console.warn('map layout failed, falling back to a grid', error);
+    layout.stop();
+    const fallback = cy.layout({ name: 'grid', fit: true, padding: 24, avoidOverlap: true });
+    fallback.one('layoutstop', finish);
+    fallback.run();
+  }
 }
 
 function leafPositions(cy: Core): Positions {
