@@ -17,6 +17,7 @@ import { type CoreMetrics, UNMATCHED_ROUTE } from './metrics.ts';
 import { openApiOptions } from './openapi.ts';
 import { SlidingWindowLimiter } from './rate-limiter.ts';
 import { serviceRoutes } from './routes/service.routes.ts';
+import { alertRoutes } from './routes/v1/alerts.routes.ts';
 import { auditRoutes } from './routes/v1/audit.routes.ts';
 import { dataExchangeRoutes } from './routes/v1/data-exchange.routes.ts';
 import { deviceRoutes } from './routes/v1/devices.routes.ts';
@@ -26,6 +27,7 @@ import { inventoryRoutes } from './routes/v1/inventory.routes.ts';
 import { mapRoutes } from './routes/v1/map.routes.ts';
 import { mapBuildRoutes } from './routes/v1/map-build.routes.ts';
 import { mapLayoutRoutes } from './routes/v1/map-layout.routes.ts';
+import { presenceRoutes } from './routes/v1/presence.routes.ts';
 import { DeviceService } from './services/device.service.ts';
 import { DiscoveryService } from './services/discovery.service.ts';
 import { ScheduleService } from './services/schedule.service.ts';
@@ -42,7 +44,11 @@ export interface CoreDependencies {
   apiToken?: string;
   /** METRICS_TOKEN: when set, /metrics needs it as a bearer token. */
   metricsToken?: string;
+  /** ALERTS_SEND_TIMEOUT, for the channel test endpoint. */
+  alertSendTimeoutMs?: number;
 }
+
+const DEFAULT_ALERT_SEND_TIMEOUT_MS = 10_000;
 
 export type CoreApp = FastifyInstance;
 
@@ -121,6 +127,13 @@ export async function buildCoreApp(deps: CoreDependencies): Promise<CoreApp> {
   await app.register(mapBuildRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(mapRoutes, { prefix: '/api/v1', database: deps.database });
   await app.register(mapLayoutRoutes, { prefix: '/api/v1', database: deps.database });
+  await app.register(presenceRoutes, { prefix: '/api/v1', database: deps.database, discovery: deps.discovery });
+  await app.register(alertRoutes, {
+    prefix: '/api/v1',
+    database: deps.database,
+    metrics: deps.metrics,
+    sendTimeoutMs: deps.alertSendTimeoutMs ?? DEFAULT_ALERT_SEND_TIMEOUT_MS,
+  });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -13,6 +13,7 @@ export interface CoreMetrics {
   readonly retentionRuns: Counter<'outcome'>;
   readonly retentionDeletedRows: Counter<'table'>;
   readonly retentionLastSuccess: Gauge;
+  readonly alertDeliveries: Counter<'channel_type' | 'outcome'>;
 }
 
 /**
@@ -70,8 +71,15 @@ export function createMetrics(): CoreMetrics {
     help: 'Unix time at which the last successful retention run of this process finished (0: none yet).',
     registers: [registry],
   });
+  const alertDeliveries = new Counter({
+    name: 'roller_alert_deliveries_total',
+    help: 'Alert delivery outcomes in this process, by channel type and outcome (sent, retrying, failed, dropped, held).',
+    labelNames: ['channel_type', 'outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    alertDeliveries,
     httpRequests,
     httpDuration,
     discoveryRuns,

@@ -82,6 +82,10 @@ export function startWorker(config: Config, database: Database, logger: Logger, 
     enrichmentProbes: realEnrichmentProbes,
     presence: config.presence,
     retention: { config: config.retention, metrics: retentionMetrics(metrics) },
+    alerts: {
+      config: config.alerts,
+      observe: (channelType, outcome) => metrics.alertDeliveries.inc({ channel_type: channelType, outcome }),
+    },
   });
 }
 
@@ -102,6 +106,7 @@ export async function startCore(
     discovery: config.discovery,
     apiToken: config.coreApiToken,
     metricsToken: config.metricsToken,
+    alertSendTimeoutMs: config.alerts.sendTimeoutMs,
   });
   const listen: FastifyListenOptions =
     'path' in config.httpAddr

@@ -9,9 +9,26 @@ type ValueOf<N extends VariableName> = (typeof VARIABLES)[N] extends { parse: (r
     : never
   : never;
 
+/** Presence from scans (issue 11): the global thresholds and how often the worker re-checks them. */
 export interface PresenceConfig {
-  readonly offlineAfterMs: number;
+  readonly missedScans: number;
+  readonly graceMs: number;
   readonly intervalMs: number;
+}
+
+const DEFAULT_PRESENCE_GRACE_MS = 600_000;
+
+/** The alert engine and delivery loop run by workers (docs/alerts.md). */
+export interface AlertsConfig {
+  readonly enabled: boolean;
+  readonly intervalMs: number;
+  readonly settleMs: number;
+  readonly batchSize: number;
+  readonly maxAttempts: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly sendTimeoutMs: number;
+  readonly deliveryConcurrency: number;
 }
 
 /** Retention windows in ms; 0 keeps forever. */
@@ -63,11 +80,14 @@ export interface Config {
   readonly dataDir: string;
   readonly presence: PresenceConfig;
   readonly retention: RetentionConfig;
+  readonly alerts: AlertsConfig;
   readonly discovery: DiscoveryConfig;
 }
 
 export interface DiscoveryConfig {
   readonly defaultScope: string | undefined;
+  /** The same presence settings as Config.presence (the API shows them as the inherited values). */
+  readonly presence: PresenceConfig;
   readonly pollIntervalMs: number;
   readonly runDelayMs: number;
   readonly maxRuntimeMs: number;
@@ -159,6 +179,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const legacyPassword = get('AUTH_PASSWORD');
+  const presence: PresenceConfig = {
+    missedScans: get('PRESENCE_MISSED_SCANS'),
+    graceMs: get('PRESENCE_GRACE') ?? get('DEVICE_OFFLINE_AFTER') ?? DEFAULT_PRESENCE_GRACE_MS,
+    intervalMs: get('DEVICE_PRESENCE_INTERVAL'),
+  };
   return deepFreeze({
     production: get('NODE_ENV') === 'production',
     coreApiToken: get('CORE_API_TOKEN'),
@@ -188,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: get('DATABASE_URL'),
     databasePoolSize: get('DATABASE_POOL_SIZE'),
     dataDir: get('ROLLER_DATA_DIR'),
-    presence: { offlineAfterMs: get('DEVICE_OFFLINE_AFTER'), intervalMs: get('DEVICE_PRESENCE_INTERVAL') },
+    presence,
     retention: {
       enabled: get('RETENTION_ENABLED'),
       schedule: get('RETENTION_SCHEDULE'),
@@ -199,8 +224,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       auditMs: get('RETENTION_AUDIT'),
       staleFactsMs: get('RETENTION_STALE_FACTS'),
     },
+    alerts: {
+      enabled: get('ALERTS_ENABLED'),
+      intervalMs: get('ALERTS_INTERVAL'),
+      settleMs: get('ALERTS_SETTLE'),
+      batchSize: get('ALERTS_BATCH_SIZE'),
+      maxAttempts: get('ALERTS_MAX_ATTEMPTS'),
+      retryBaseMs: get('ALERTS_RETRY_BASE'),
+      retryMaxMs: get('ALERTS_RETRY_MAX'),
+      sendTimeoutMs: get('ALERTS_SEND_TIMEOUT'),
+      deliveryConcurrency: get('ALERTS_DELIVERY_CONCURRENCY'),
+    },
     discovery: {
       defaultScope: get('DISCOVERY_DEFAULT_SCOPE'),
+      presence,
       pollIntervalMs: get('DISCOVERY_POLL_INTERVAL'),
       runDelayMs: get('DISCOVERY_RUN_DELAY'),
       maxRuntimeMs: get('DISCOVERY_MAX_RUNTIME'),

@@ -321,18 +321,89 @@ export const VARIABLES = {
     default: '24',
     description: 'Largest number of devices port-scanned per run.',
   }),
+  PRESENCE_MISSED_SCANS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 1000 }),
+    default: '2',
+    description:
+      'A device goes offline only after this many scans in a row that covered one of its addresses got no answer from it (and PRESENCE_GRACE has passed). Per device and per tag: /api/v1/devices/{id}/presence-settings, /api/v1/presence/tag-settings/{tag}.',
+  }),
+  PRESENCE_GRACE: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 0, maxMs: 30 * 86_400_000 }),
+    default: undefined,
+    description:
+      'A device goes offline only once it has not been seen for this long (and missed PRESENCE_MISSED_SCANS scans). Default 10m, or DEVICE_OFFLINE_AFTER when only that is set.',
+  }),
   DEVICE_OFFLINE_AFTER: v({
     group: 'discovery',
     parse: p.duration({ minMs: 1000, maxMs: 30 * 86_400_000 }),
-    default: '1h',
+    default: undefined,
     description:
-      'A device not seen for this long is offline (a went_offline event); seen again, a came_online event. Checked after each run and every DEVICE_PRESENCE_INTERVAL.',
+      'Deprecated: the grace period before issue 11 (presence from missed scans). Used as PRESENCE_GRACE when that is not set.',
   }),
   DEVICE_PRESENCE_INTERVAL: v({
     group: 'discovery',
     parse: p.duration({ minMs: 1000, maxMs: 86_400_000 }),
     default: '1m',
-    description: 'How often a worker re-evaluates online/offline between runs.',
+    description:
+      'How often a worker checks, between runs, whether devices with missed scans have passed their grace period (they go offline then).',
+  }),
+  ALERTS_ENABLED: v({
+    group: 'discovery',
+    parse: p.boolean,
+    default: 'true',
+    description:
+      'Run the alert engine and the delivery loop in every worker (docs/alerts.md). Off: rules are kept but nothing is raised or sent.',
+  }),
+  ALERTS_INTERVAL: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 100, maxMs: 3_600_000 }),
+    default: '5s',
+    description: 'How often a worker reads new device events and failed runs for alerts, and sends due deliveries.',
+  }),
+  ALERTS_SETTLE: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 0, maxMs: 3_600_000 }),
+    default: '30s',
+    description:
+      'Events are handled at once, but the engine cursor only passes events older than this (a slower transaction may still commit an earlier one).',
+  }),
+  ALERTS_BATCH_SIZE: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 10_000 }),
+    default: '500',
+    description: 'Most events, failed runs and due "new device" alerts handled per engine pass.',
+  }),
+  ALERTS_MAX_ATTEMPTS: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 20 }),
+    default: '5',
+    description: 'Send attempts per delivery before it is marked failed.',
+  }),
+  ALERTS_RETRY_BASE: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 10, maxMs: 86_400_000 }),
+    default: '30s',
+    description: 'Wait before the first retry of a failed delivery; doubled after each further failure.',
+  }),
+  ALERTS_RETRY_MAX: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 10, maxMs: 86_400_000 }),
+    default: '1h',
+    description: 'Longest wait between two attempts of one delivery.',
+  }),
+  ALERTS_SEND_TIMEOUT: v({
+    group: 'discovery',
+    parse: p.duration({ minMs: 100, maxMs: 300_000 }),
+    default: '10s',
+    description: 'Time limit of one send (webhook, ntfy or SMTP), connection included.',
+  }),
+  ALERTS_DELIVERY_CONCURRENCY: v({
+    group: 'discovery',
+    parse: p.integer({ min: 1, max: 64 }),
+    default: '4',
+    description: 'Deliveries a worker sends at the same time.',
   }),
   RETENTION_ENABLED: v({
     group: 'storage',

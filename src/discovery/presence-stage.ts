@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Observation } from '../domain/identity.ts';
+import type { ProbedObservation, SightingProbe } from '../domain/presence.ts';
 import { type ScopeEntry, scopeContains } from '../domain/scope.ts';
 import { ipv4ToBigInt } from '../shared/ip-math.ts';
 import { IP_NEIGH_ARGS, parseIpNeighJson, type StatefulNeighbour } from './probes/ip-neigh.parse.ts';
@@ -21,7 +21,8 @@ export const DEFAULT_ARP_TABLE_PATH = '/proc/net/arp';
 export class StageFailure extends Error {}
 
 export interface PresenceResult {
-  observations: Observation[];
+  /** Each with the probes that got the answer (presence sightings, issue 11). */
+  observations: ProbedObservation[];
   stats: Record<string, unknown>;
 }
 
@@ -73,15 +74,19 @@ export async function findPresence(
   if (arp?.status === 'ok') progress(onLink.length);
   throwIfAborted(ctx.signal);
 
-  const observations = new Map<string, Observation>();
-  for (const segment of own) observations.set(segment.address, observationOf(segment.address, segment.mac));
-  for (const ip of offLinkAlive) observations.set(ip, { ip });
+  const observations = new Map<string, ProbedObservation>();
+  for (const segment of own) observations.set(segment.address, observationOf(segment.address, segment.mac, ['self']));
+  const sweepProbe = async (): Promise<SightingProbe> => ((await plan()).method === 'tcp' ? 'tcp' : 'icmp');
+  if (offLinkAlive.length > 0) {
+    const probe = await sweepProbe();
+    for (const ip of offLinkAlive) observations.set(ip, { ip, probes: [probe] });
+  }
 
   let pinged = offLink.length;
   let answered = offLinkAlive.length;
   let arpSource: string;
   if (arp?.status === 'ok') {
-    for (const { ip, mac } of arp.value.found) if (inScope(ip)) observations.set(ip, { ip, mac });
+    for (const { ip, mac } of arp.value.found) if (inScope(ip)) observations.set(ip, { ip, mac, probes: ['arp'] });
     arpSource = `arp-scan on ${arp.value.interfaces.join(', ')}`;
     await ctx.log('info', `arp sweep: attempted=${onLink.length} answered=${arp.value.found.length}`);
   } else {
@@ -99,7 +104,8 @@ export async function findPresence(
     const aliveNow = new Set([...offLinkAlive, ...onLinkAlive]);
     // `ip -s` reports whole seconds, rounded down: confirmed within this stage means ≤ its length.
     const stageSeconds = (performance.now() - startedAt) / 1000;
-    for (const ip of onLinkAlive) observations.set(ip, { ip });
+    const onLinkProbe = onLinkAlive.length > 0 ? await sweepProbe() : 'icmp';
+    for (const ip of onLinkAlive) observations.set(ip, { ip, probes: [onLinkProbe] });
     for (const entry of neighbours.entries) {
       if (!inScope(entry.ip) || ownAddresses.has(entry.ip)) continue;
       // Without a scope the run only folds what the kernel already knows (SPEC §5.5).
@@ -107,7 +113,12 @@ export async function findPresence(
         ctx.scope === null || entry.confirmedAgoSeconds === undefined
           ? entry.fresh
           : entry.fresh && entry.confirmedAgoSeconds <= stageSeconds;
-      if (aliveNow.has(entry.ip) || confirmedThisRun) observations.set(entry.ip, { ip: entry.ip, mac: entry.mac });
+      if (aliveNow.has(entry.ip) || confirmedThisRun) {
+        // The kernel resolved the address during this run: the host answered ARP (whatever else it did).
+        const probes = new Set<SightingProbe>(observations.get(entry.ip)?.probes ?? []);
+        if (confirmedThisRun) probes.add('arp');
+        observations.set(entry.ip, { ip: entry.ip, mac: entry.mac, probes: [...probes].sort() });
+      }
     }
     arpSource = `${neighbours.source}${why}`;
   }
@@ -162,8 +173,8 @@ async function flushNeighbours(
   }
 }
 
-function observationOf(ip: string, mac: string | undefined): Observation {
-  return mac ? { ip, mac } : { ip };
+function observationOf(ip: string, mac: string | undefined, probes: SightingProbe[]): ProbedObservation {
+  return mac ? { ip, mac, probes } : { ip, probes };
 }
 
 async function icmpSweep(

@@ -8,7 +8,7 @@ import { ownedMacs } from './owned-facts.sql.ts';
 import type { Schema } from './schema.ts';
 
 export type DeviceSort = 'created_desc' | 'last_seen_desc' | 'last_change_desc';
-export type DeviceStatus = 'online' | 'offline' | 'changed';
+export type DeviceStatus = 'online' | 'offline' | 'unknown' | 'changed';
 
 export interface DeviceRow {
   id: string;
@@ -25,6 +25,13 @@ export interface DeviceRow {
   location: string | null;
   notes: string | null;
   tags: string[] | null;
+  /** Presence (issue 11): the state, since when, and the last sighting and its probes. */
+  presence: 'online' | 'offline' | 'unknown';
+  presence_since: string | null;
+  presence_missed_scans: number;
+  presence_checked_at: string | null;
+  presence_seen_at: string | null;
+  presence_seen_by: string[] | null;
   sort_at: string;
 }
 
@@ -40,6 +47,7 @@ export interface DeviceListQuery {
   sort: DeviceSort;
   limit: number;
   after?: CursorPosition;
+  /** Accepted for compatibility; online/offline follow the stored presence state now. */
   seenWithinSeconds: number;
   changedWithinSeconds: number;
 }
@@ -60,10 +68,11 @@ const SORT_KEYS: Record<DeviceSort, RawBuilder<unknown>> = {
  */
 function selectPage(sortKey: RawBuilder<unknown>, where: RawBuilder<unknown>, limit: number): RawBuilder<unknown> {
   return sql`
-    SELECT p.*, md.owner, md.location, md.notes, pm.mac::text AS primary_mac
+    SELECT p.*, md.owner, md.location, md.notes, pm.mac::text AS primary_mac,
+           ps.last_seen_at AS presence_seen_at, ps.probes AS presence_seen_by
       FROM (
         SELECT d.id, d.display_name, d.primary_ip, d.vendor, d.last_seen_at, d.last_change_at, d.created_at, d.updated_at,
-               d.tags, ${sortKey} AS sort_at
+               d.tags, d.presence, d.presence_since, d.presence_missed_scans, d.presence_checked_at, ${sortKey} AS sort_at
           FROM devices d
           ${where}
          ORDER BY ${sortKey} DESC, d.id DESC
@@ -73,6 +82,14 @@ function selectPage(sortKey: RawBuilder<unknown>, where: RawBuilder<unknown>, li
       LEFT JOIN LATERAL (
         SELECT o.mac FROM ${ownedMacs(sql.ref('p.id'))} o ORDER BY (o.stale_since IS NULL) DESC, o.mac LIMIT 1
       ) pm ON true
+      -- The last sighting, and every probe that answered in the same run (or at the same moment).
+      LEFT JOIN LATERAL (
+        SELECT l.last_seen_at,
+               ARRAY(SELECT s.probe FROM device_sightings s
+                      WHERE s.device_id = p.id AND (s.run_id = l.run_id OR s.last_seen_at = l.last_seen_at)
+                      ORDER BY s.probe) AS probes
+          FROM device_sightings l WHERE l.device_id = p.id ORDER BY l.last_seen_at DESC, l.probe LIMIT 1
+      ) ps ON true
      ORDER BY p.sort_at DESC, p.id DESC`;
 }
 
@@ -94,12 +111,9 @@ export class DeviceRepository {
       conditions.push(sql`translate(d.search_text, '.:-', 'qqq') LIKE ${pattern.replace(/[.:-]/g, 'q')}`);
       conditions.push(sql`d.search_text LIKE ${pattern}`);
     }
-    if (query.status === 'online') {
-      conditions.push(sql`d.last_seen_at >= now() - make_interval(secs => ${query.seenWithinSeconds})`);
-    } else if (query.status === 'offline') {
-      conditions.push(
-        sql`(d.last_seen_at IS NULL OR d.last_seen_at < now() - make_interval(secs => ${query.seenWithinSeconds}))`,
-      );
+    if (query.status === 'online' || query.status === 'offline' || query.status === 'unknown') {
+      // Presence as the scans judged it (issue 11), not a time window on last_seen_at.
+      conditions.push(sql`d.presence = ${query.status}`);
     } else if (query.status === 'changed') {
       conditions.push(sql`d.last_change_at >= now() - make_interval(secs => ${query.changedWithinSeconds})`);
     }

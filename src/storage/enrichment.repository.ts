@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { ServiceSighting, SnmpDeviceReport, SnmpSaved } from '../domain/enrichment.types.ts';
 import type { NameCandidate } from '../domain/naming.ts';
+import { probesOfNameSources, probesOfServices } from '../domain/presence.ts';
 import { recordDeviceEvents } from './device-events.writer.ts';
 import { refreshDeviceSummaries } from './device-summary.ts';
 import { saveNameCandidates } from './enrichment/names.writer.ts';
@@ -8,6 +9,7 @@ import { type LinkChange, linkEvents, saveNeighbours } from './enrichment/neighb
 import { saveServiceScan } from './enrichment/services.writer.ts';
 import { saveSnmpFacts, saveSnmpFailure } from './enrichment/snmp-facts.writer.ts';
 import { reclassifyDevice } from './enrichment/tags.writer.ts';
+import { recordSightings } from './presence.repository.ts';
 import type { Schema } from './schema.ts';
 
 export type { SnmpSaved };
@@ -38,6 +40,13 @@ export class EnrichmentRepository {
 
   async saveNames(deviceId: string, address: string | null, candidates: readonly NameCandidate[]): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
+      // An mDNS or NetBIOS answer is the host answering (presence); a DNS name proves nothing.
+      const probes = probesOfNameSources(candidates.map((candidate) => candidate.source));
+      await recordSightings(
+        trx,
+        this.runId,
+        probes.map((probe) => ({ deviceId, probe })),
+      );
       const written = await saveNameCandidates(trx, deviceId, address, candidates, this.runId);
       if (written > 0) await refreshDeviceSummaries(trx, [deviceId]);
       return written;
@@ -46,6 +55,8 @@ export class EnrichmentRepository {
 
   async saveSnmp(deviceId: string, report: SnmpDeviceReport): Promise<SnmpSaved> {
     const { saved, neighbours } = await this.db.transaction().execute(async (trx) => {
+      // The agent answered: presence first, so the history reads "came online", then what changed.
+      await recordSightings(trx, this.runId, [{ deviceId, probe: 'snmp' }]);
       const facts = await saveSnmpFacts(trx, this.runId, deviceId, report);
       const walked = (['lldp', 'cdp'] as const).filter((protocol) => report[protocol]?.ok === true);
       const sightings = walked.flatMap((protocol) => {
@@ -118,6 +129,11 @@ export class EnrichmentRepository {
     scan: { scannedTcpPorts: readonly number[]; open: readonly ServiceSighting[] },
   ): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
+      await recordSightings(
+        trx,
+        this.runId,
+        probesOfServices(scan.open).map((probe) => ({ deviceId, probe })),
+      );
       const written = await saveServiceScan(trx, this.runId, deviceId, scan);
       await refreshDeviceSummaries(trx, [deviceId]);
       return written;

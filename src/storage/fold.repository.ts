@@ -1,9 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { NewDeviceEvent } from '../domain/device-events.ts';
-import { type DeviceRef, type IpMove, type Observation, planFold } from '../domain/identity.ts';
+import { type DeviceRef, type IpMove, planFold } from '../domain/identity.ts';
 import { isLocallyAdministered, macVendor } from '../domain/mac-vendor.ts';
+import type { ProbedObservation } from '../domain/presence.ts';
 import { recordDeviceEvents } from './device-events.writer.ts';
 import { refreshDeviceSummaries } from './device-summary.ts';
+import { recordSightings, type Sighting } from './presence.repository.ts';
 import type { Schema } from './schema.ts';
 
 /** One lock id for every fold, so two workers never create the same new device twice. */
@@ -28,7 +30,7 @@ export interface FoldResult {
 export class FoldRepository {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async fold(runId: string, observations: readonly Observation[]): Promise<FoldResult> {
+  async fold(runId: string, observations: readonly ProbedObservation[]): Promise<FoldResult> {
     if (observations.length === 0) return { deviceIds: [], devicesCreated: 0, ipMoves: [], targets: [] };
     return this.db.transaction().execute(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${FOLD_LOCK_ID})`.execute(trx);
@@ -144,6 +146,13 @@ export class FoldRepository {
       const touched = [...new Set([...ipDeviceIds, ...plan.macFacts.map((fact) => resolve(fact.device))])];
       const movedFrom = plan.ipMoves.map((move) => move.fromDeviceId);
       await refreshDeviceSummaries(trx, [...new Set([...touched, ...movedFrom])]);
+      // Presence: which probe saw each device, in the transaction that records the observation.
+      const deviceOfIp = new Map(plan.ipFacts.map((fact, index) => [fact.ip, ipDeviceIds[index] as string]));
+      const sightings: Sighting[] = observations.flatMap((observation) => {
+        const deviceId = deviceOfIp.get(observation.ip);
+        return deviceId ? (observation.probes ?? []).map((probe) => ({ deviceId, probe })) : [];
+      });
+      await recordSightings(trx, runId, sightings);
       return {
         deviceIds: touched,
         devicesCreated: created.length,

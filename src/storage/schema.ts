@@ -21,6 +21,11 @@ export interface DevicesTable {
   vendor: Generated<string | null>;
   display_name_auto: Generated<boolean>;
   presence: Generated<'online' | 'offline' | 'unknown'>;
+  /** Presence (011): when the current state began, scans in a row that missed it, the last covering scan. */
+  presence_since: string | null;
+  presence_missed_scans: Generated<number>;
+  presence_checked_at: string | null;
+  presence_run_id: string | null;
 }
 
 export interface DeviceMetadataTable {
@@ -307,6 +312,142 @@ export interface DeviceEventsTable {
   details: Json;
 }
 
+/** Presence (011): the last time each probe got an answer from a device. */
+export interface DeviceSightingsTable {
+  device_id: string;
+  probe: string;
+  first_seen_at: CreatedTimestamp;
+  last_seen_at: Timestamp;
+  run_id: string | null;
+}
+
+/** Presence thresholds of one device (011); null inherits from its tags, then the global setting. */
+export interface DevicePresenceSettingsTable {
+  device_id: string;
+  missed_scans: number | null;
+  grace_s: number | null;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+/** Presence thresholds of one tag (011); a device with several tags takes the largest of each. */
+export interface TagPresenceSettingsTable {
+  tag: string;
+  missed_scans: number | null;
+  grace_s: number | null;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface AlertChannelsTable {
+  id: Generated<string>;
+  name: string;
+  type: 'webhook' | 'ntfy' | 'email';
+  enabled: Generated<boolean>;
+  config: Json;
+  secret: string | null;
+  digest_interval_s: number | null;
+  quiet_hours: Json | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface AlertRulesTable {
+  id: Generated<string>;
+  name: string;
+  enabled: Generated<boolean>;
+  event: 'new_device' | 'device_offline' | 'device_online' | 'ip_changed' | 'port_opened' | 'run_failed';
+  severity: Generated<'info' | 'warning' | 'critical'>;
+  filters: Json;
+  channel_ids: Generated<string[]>;
+  new_device_delay_s: Generated<number>;
+  randomized_mac_policy: Generated<'alert' | 'group' | 'ignore'>;
+  group_window_s: Generated<number>;
+  flap_threshold: Generated<number>;
+  flap_window_s: Generated<number>;
+  quiet_hours: Json | null;
+  created_at: CreatedTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface DeviceWatchTable {
+  device_id: string;
+  created_at: CreatedTimestamp;
+}
+
+export interface AlertEngineStateTable {
+  id: number;
+  /** bigint, as text from the driver. */
+  event_cursor: string;
+  runs_since: string;
+  updated_at: Timestamp;
+}
+
+export interface AlertEventMarksTable {
+  event_id: string;
+}
+
+export interface AlertRunMarksTable {
+  run_id: string;
+  marked_at: Timestamp;
+}
+
+export interface AlertsTable {
+  id: Generated<string>;
+  rule_id: string;
+  kind: string;
+  dedupe_key: string;
+  device_id: string | null;
+  run_id: string | null;
+  event_id: string | null;
+  group_key: string | null;
+  severity: 'info' | 'warning' | 'critical';
+  status: 'pending' | 'fired' | 'suppressed';
+  suppressed_reason: string | null;
+  title: string;
+  message: string;
+  details: Json;
+  due_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface AlertFlapsTable {
+  rule_id: string;
+  device_id: string;
+  flapping_since: string;
+  last_transition_at: string;
+}
+
+export interface AlertDeliveriesTable {
+  id: Generated<string>;
+  channel_id: string;
+  kind: 'alert' | 'digest' | 'test';
+  alert_ids: Generated<string[]>;
+  rule_id: string | null;
+  device_id: string | null;
+  severity: 'info' | 'warning' | 'critical';
+  title: string;
+  status: 'collecting' | 'queued' | 'held' | 'sending' | 'retrying' | 'sent' | 'failed' | 'dropped';
+  attempts: Generated<number>;
+  max_attempts: number;
+  next_attempt_at: Timestamp;
+  locked_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AlertDeliveryAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  attempt: number;
+  outcome: 'sent' | 'failed';
+  error: string | null;
+  duration_ms: number;
+  attempted_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   dirty: boolean;
@@ -338,5 +479,18 @@ export interface Schema {
   zone_policies: ZonePoliciesTable;
   service_dependencies: ServiceDependenciesTable;
   map_layouts: MapLayoutsTable;
+  device_sightings: DeviceSightingsTable;
+  device_presence_settings: DevicePresenceSettingsTable;
+  tag_presence_settings: TagPresenceSettingsTable;
+  alert_channels: AlertChannelsTable;
+  alert_rules: AlertRulesTable;
+  device_watch: DeviceWatchTable;
+  alert_engine_state: AlertEngineStateTable;
+  alert_event_marks: AlertEventMarksTable;
+  alert_run_marks: AlertRunMarksTable;
+  alerts: AlertsTable;
+  alert_flaps: AlertFlapsTable;
+  alert_deliveries: AlertDeliveriesTable;
+  alert_delivery_attempts: AlertDeliveryAttemptsTable;
   schema_migrations: SchemaMigrationsTable;
 }

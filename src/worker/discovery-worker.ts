@@ -11,6 +11,7 @@ import type { Database } from '../storage/database.ts';
 import { DiscoveryRunRepository, RUNS_CHANNEL, type RunRow } from '../storage/discovery-run.repository.ts';
 import { EnrichmentRepository } from '../storage/enrichment.repository.ts';
 import { FoldRepository } from '../storage/fold.repository.ts';
+import { AlertWorker, type AlertWorkerOptions } from './alert-worker.ts';
 import { enrichmentConfig } from './enrichment-config.ts';
 import { PresenceTimer } from './presence-timer.ts';
 import { RetentionJob, type RetentionMetrics } from './retention-job.ts';
@@ -32,10 +33,12 @@ export interface WorkerOptions {
   soleOwner: boolean;
   /** Name, SNMP probes of enrichment; tests may pass scripted ones. */
   enrichmentProbes: EnrichmentProbes;
-  /** Online/offline threshold and re-evaluation interval (DEVICE_OFFLINE_AFTER, DEVICE_PRESENCE_INTERVAL). */
+  /** Presence thresholds and re-evaluation interval (PRESENCE_MISSED_SCANS, PRESENCE_GRACE, DEVICE_PRESENCE_INTERVAL). */
   presence: PresenceConfig;
   /** Daily retention (runs once across all workers); absent or disabled: not run by this worker. */
   retention?: { config: RetentionConfig; metrics: RetentionMetrics } | undefined;
+  /** The alert engine and delivery loop (issue 11); absent or disabled: not run by this worker. */
+  alerts?: Pick<AlertWorkerOptions, 'config' | 'observe'> | undefined;
 }
 
 const MAX_HEARTBEAT_MS = 2000;
@@ -70,6 +73,7 @@ export class DiscoveryWorker {
   private unlisten: (() => Promise<void>) | undefined;
   private timers: NodeJS.Timeout[] = [];
   private retention: RetentionJob | undefined;
+  private alerts: AlertWorker | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     this.runs = new DiscoveryRunRepository(options.database.db);
@@ -117,6 +121,10 @@ export class DiscoveryWorker {
       });
       this.retention.start();
     }
+    if (this.options.alerts?.config.enabled) {
+      this.alerts = new AlertWorker({ database: this.options.database, logger, ...this.options.alerts });
+      this.alerts.start();
+    }
   }
 
   /** Stops claiming, cancels running runs ("worker shutting down") and waits for them. */
@@ -126,6 +134,7 @@ export class DiscoveryWorker {
     for (const timer of this.timers) clearInterval(timer);
     const presenceStopped = this.presence.stop();
     const retentionStopped = this.retention?.stop();
+    const alertsStopped = this.alerts?.stop();
     const abortAll = (): void => {
       for (const active of this.active.values()) {
         if (!active.controller.signal.aborted)
@@ -146,6 +155,7 @@ export class DiscoveryWorker {
     ]);
     clearTimeout(grace);
     await retentionStopped;
+    await alertsStopped;
     await presenceStopped;
     await this.unlisten?.();
     this.options.logger.info({ worker_id: this.id }, 'discovery worker stopped');
@@ -280,10 +290,9 @@ export class DiscoveryWorker {
       { run_id: run.id, status: outcome.status, recorded: finished, duration_s: seconds },
       'discovery run finished',
     );
-    // What the run saw moves devices online (and what it did not see may now be offline).
-    await this.presence.evaluate().catch((error: unknown) => {
-      logger.warn({ run_id: run.id, err: error }, 'failed to evaluate device presence');
-    });
+    // What the run saw is online already (sightings); what its scope covered and nobody saw missed a
+    // scan, and may now be offline. Only once the final status is stored: a failed run counts for nothing.
+    if (finished) await this.presence.runFinished(run.id);
   }
 
   /** The final status must land even right after a database hiccup: a few bounded tries. */

@@ -4,9 +4,10 @@ import type { Database } from '../storage/database.ts';
 import { PresenceRepository } from '../storage/presence.repository.ts';
 
 /**
- * Evaluates device presence every DEVICE_PRESENCE_INTERVAL and whenever asked (after a run), one
- * evaluation at a time. Several workers may run one each: the repository's UPDATE makes each
- * transition an event exactly once.
+ * Presence after runs and between them (issue 11): after a run, counts the missed scans of the
+ * devices its scope covered; every DEVICE_PRESENCE_INTERVAL and after each run, moves the devices
+ * past both thresholds offline, one evaluation at a time. Several workers may run one each: the
+ * repository locks what it judges, so each transition is an event exactly once.
  */
 export class PresenceTimer {
   private readonly presence: PresenceRepository;
@@ -42,7 +43,10 @@ export class PresenceTimer {
       try {
         do {
           this.again = false;
-          const transitions = await this.presence.evaluate(this.config.offlineAfterMs);
+          const transitions = await this.presence.evaluate({
+            missedScans: this.config.missedScans,
+            graceS: Math.round(this.config.graceMs / 1000),
+          });
           if (transitions.length > 0) {
             this.logger.info(
               {
@@ -60,6 +64,21 @@ export class PresenceTimer {
       }
     })();
     return this.running;
+  }
+
+  /**
+   * A finished run: a succeeded one with a scope counts as a missed scan for every device it covered
+   * and nobody saw; then the evaluation runs. Never throws.
+   */
+  async runFinished(runId: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const missed = await this.presence.recordScan(runId);
+      if (missed.length > 0) this.logger.info({ run_id: runId, devices: missed.length }, 'devices missed a scan');
+    } catch (error) {
+      this.logger.error({ run_id: runId, err: error }, 'failed to evaluate device presence');
+    }
+    await this.evaluate();
   }
 
   /** Stops the timer and waits for an evaluation in progress. */

@@ -14,6 +14,7 @@ interface Device {
   last_seen_at?: string;
   last_change_at: string;
   created_at: string;
+  presence?: { state: string; last_seen_by: string[]; missed_scans: number };
 }
 interface Envelope {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -50,7 +51,9 @@ describeEachBackend('devices: create, get, update', (backend) => {
   it('creates a device from an empty body and omits absent fields', async () => {
     const created = await create({});
     expect(created.status).toBe(201);
-    expect(Object.keys(created.body).sort()).toEqual(['created_at', 'id', 'last_change_at']);
+    expect(Object.keys(created.body).sort()).toEqual(['created_at', 'id', 'last_change_at', 'presence']);
+    // Presence is always there: a device no scan has judged is unknown (issue 11).
+    expect(created.body.presence).toEqual({ state: 'unknown', last_seen_by: [], missed_scans: 0 });
   });
 
   it('returns the same derived fields from get as the list does (G-07)', async () => {

@@ -220,10 +220,12 @@ describe('executeRun: a successful run', () => {
       { level: 'info', message: 'discovery run completed' },
     ]);
     // The network and broadcast addresses of the /30 are not probed (G-25); fping's stray .3 is ignored.
+    // Each observation names the probes that saw it (presence, issue 11): a plain ARP file has no state,
+    // so its entries count as ARP answers.
     expect(h.folds).toEqual([
       [
-        { ip: '10.0.0.1', mac: MAC_1 },
-        { ip: '10.0.0.2', mac: MAC_2 },
+        { ip: '10.0.0.1', mac: MAC_1, probes: ['arp', 'icmp'] },
+        { ip: '10.0.0.2', mac: MAC_2, probes: ['arp', 'icmp'] },
       ],
     ]);
     expect(runner.commands()).toEqual(['fping -c 1 -q -t 800 127.0.0.1', 'fping -a -q -r 1 -t 800 -i 1 -B 1']);
@@ -295,8 +297,8 @@ describe('executeRun: a successful run', () => {
     ]);
     expect(h.folds).toEqual([
       [
-        { ip: '10.0.0.1', mac: MAC_1 },
-        { ip: '192.168.1.1', mac: MAC_OUT },
+        { ip: '10.0.0.1', mac: MAC_1, probes: ['arp'] },
+        { ip: '192.168.1.1', mac: MAC_OUT, probes: ['arp'] },
       ],
     ]);
     expect(outcome.stats).toMatchObject({
@@ -333,10 +335,11 @@ describe('executeRun: a successful run', () => {
     const h = harness({ runner, arpTablePath: DEFAULT_ARP_TABLE_PATH });
     await executeRun(h.ctx);
     expect(runner.commands()).toContain('ip -s -j -4 neigh show');
+    // 10.0.0.1 answered ping and its entry was not confirmed this run: ICMP alone saw it.
     expect(h.folds).toEqual([
       [
-        { ip: '10.0.0.1', mac: MAC_1 },
-        { ip: '10.0.0.3', mac: MAC_3 },
+        { ip: '10.0.0.1', mac: MAC_1, probes: ['icmp'] },
+        { ip: '10.0.0.3', mac: MAC_3, probes: ['arp'] },
       ],
     ]);
     expect(h.messages()).toContain('arp source: kernel neighbour table');
@@ -414,7 +417,7 @@ describe('executeRun: choosing how to test liveness', () => {
     ]);
     expect(runner.commands().slice(0, 2)).toEqual(['fping -c 1 -q -t 800 127.0.0.1', 'ping -c 1 -W 1 127.0.0.1']);
     expect(runner.commands().slice(2).sort()).toEqual(['ping -c 1 -n -W 0.8 10.0.0.1', 'ping -c 1 -n -W 0.8 10.0.0.2']);
-    expect(h.folds).toEqual([[{ ip: '10.0.0.1' }]]);
+    expect(h.folds).toEqual([[{ ip: '10.0.0.1', probes: ['icmp'] }]]);
     expect(outcome.stats).toMatchObject({ liveness_method: 'ping', method: 'arp+icmp', ping_succeeded: 1 });
   });
 
@@ -445,7 +448,7 @@ describe('executeRun: choosing how to test liveness', () => {
     ]);
     expect(h.messages().some((message) => message.startsWith('ping sweep:'))).toBe(false);
     expect(runner.commands()).toEqual(['ping -c 1 -W 1 127.0.0.1']);
-    expect(h.folds).toEqual([[{ ip: '127.0.0.1' }]]);
+    expect(h.folds).toEqual([[{ ip: '127.0.0.1', probes: ['tcp'] }]]);
     expect(outcome.stats).toMatchObject({
       liveness_method: 'tcp',
       method: 'arp+tcp',
@@ -658,10 +661,10 @@ describe('executeRun: hosts on a local segment', () => {
     expect(fpingSweep?.input).toBe('10.0.1.1\n10.0.1.2\n');
     expect(h.folds).toEqual([
       [
-        { ip: '10.0.0.1', mac: MAC_1 },
-        { ip: '10.0.0.2', mac: '02:00:00:00:00:aa' },
-        { ip: '10.0.0.5', mac: MAC_3 },
-        { ip: '10.0.1.1' },
+        { ip: '10.0.0.1', mac: MAC_1, probes: ['arp'] },
+        { ip: '10.0.0.2', mac: '02:00:00:00:00:aa', probes: ['self'] },
+        { ip: '10.0.0.5', mac: MAC_3, probes: ['arp'] },
+        { ip: '10.0.1.1', probes: ['icmp'] },
       ],
     ]);
     expectInOrder(h.messages(), [
@@ -691,11 +694,12 @@ describe('executeRun: hosts on a local segment', () => {
     const h = harness({ runner, scope: '10.0.0.0/29', segments: [segment], arpTablePath: DEFAULT_ARP_TABLE_PATH });
     const outcome = await executeRun(h.ctx);
     expect(outcome.status).toBe('succeeded');
+    // 10.0.0.4 drops ICMP: the kernel's ARP resolution during the run is what saw it.
     expect(h.folds).toEqual([
       [
-        { ip: '10.0.0.1', mac: MAC_1 },
-        { ip: '10.0.0.2', mac: '02:00:00:00:00:aa' },
-        { ip: '10.0.0.4', mac: MAC_3 },
+        { ip: '10.0.0.1', mac: MAC_1, probes: ['arp', 'icmp'] },
+        { ip: '10.0.0.2', mac: '02:00:00:00:00:aa', probes: ['self'] },
+        { ip: '10.0.0.4', mac: MAC_3, probes: ['arp'] },
       ],
     ]);
     expect(h.messages().find((message) => message.startsWith('arp source:'))).toMatch(

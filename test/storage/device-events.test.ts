@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type {
   NeighbourSighting,
   SnmpDeviceReport,
@@ -14,7 +14,6 @@ import { DeviceEventsRepository } from '../../src/storage/device-events.reposito
 import { DeviceFactsRepository } from '../../src/storage/device-facts.repository.ts';
 import { EnrichmentRepository } from '../../src/storage/enrichment.repository.ts';
 import { FoldRepository } from '../../src/storage/fold.repository.ts';
-import { PresenceRepository } from '../../src/storage/presence.repository.ts';
 import type { Schema } from '../../src/storage/schema.ts';
 import { describeEachBackend, type TestDatabase } from '../support/backends.ts';
 
@@ -241,7 +240,9 @@ describeEachBackend('storage: recorded device history', (backend) => {
     });
     const run1 = await newRun();
     await new EnrichmentRepository(db, run1).saveSnmp(switchId, report({ vlans: vlans(10, [20]) }));
-    const first = await events(0, switchId);
+    // The agent answering is also a presence sighting: first came_online (test/storage/presence.test.ts).
+    const [online, ...first] = await events(0, switchId);
+    expect(online).toMatchObject({ kind: 'came_online', run_id: run1, details: { probes: ['snmp'] } });
     expect(kinds(first)).toEqual(['snmp_changed', 'vlan_changed', 'vlan_changed']);
     expect(first[0]).toMatchObject({
       run_id: run1,
@@ -398,7 +399,8 @@ describeEachBackend('storage: recorded device history', (backend) => {
     await new EnrichmentRepository(db, await newRun()).saveServices(host, { scannedTcpPorts: [22, 80], open: [] });
     await new EnrichmentRepository(db, await newRun()).saveServices(host, { scannedTcpPorts: [22, 80], open: [] });
     await new EnrichmentRepository(db, await newRun()).saveServices(host, { scannedTcpPorts: [22], open: [ssh] });
-    const list = await events(0, host);
+    // An open port is also a presence sighting (came_online once; test/storage/presence.test.ts).
+    const list = (await events(0, host)).filter((event) => event.kind !== 'came_online');
     expect(list.map((event) => [event.kind, event.summary])).toEqual([
       ['service_opened', 'Service tcp/22 (ssh) open'],
       ['service_closed', 'Service tcp/22 (ssh) closed'],
@@ -483,72 +485,6 @@ describeEachBackend('storage: recorded device history', (backend) => {
         actor: 'bob',
       },
     ]);
-  });
-
-  describe('presence', () => {
-    const seen = (id: string, ago: string | null) =>
-      sql`UPDATE devices SET last_seen_at = ${ago === null ? null : sql`now() - ${ago}::interval`} WHERE id = ${id}`.execute(
-        db,
-      );
-    const presenceOf = async (id: string) =>
-      (await rows(sql<{ presence: string }>`SELECT presence FROM devices WHERE id = ${id}`))[0]?.presence;
-
-    it('records each transition once, with the last sighting and the threshold', async () => {
-      const fresh = await newDevice();
-      const old = await newDevice();
-      const never = await newDevice();
-      await seen(fresh, '1 minute');
-      await seen(old, '2 hours');
-      const presence = new PresenceRepository(db);
-      const transitions = await presence.evaluate(3_600_000);
-      expect(transitions.map((t) => [t.deviceId, t.presence]).sort()).toEqual(
-        [
-          [fresh, 'online'],
-          [old, 'offline'],
-        ].sort(),
-      );
-      expect(await presenceOf(fresh)).toBe('online');
-      expect(await presenceOf(old)).toBe('offline');
-      expect(await presenceOf(never)).toBe('unknown');
-      const first = await events();
-      expect(first).toHaveLength(2);
-      const wentOffline = first.find((event) => event.device_id === old);
-      expect(wentOffline).toMatchObject({ kind: 'went_offline', details: { offline_after_s: 3600 } });
-      expect(wentOffline?.summary).toBe('Went offline: not seen for more than 1 h');
-      expect(typeof wentOffline?.details.last_seen_at).toBe('string');
-      expect(first.find((event) => event.device_id === fresh)?.kind).toBe('came_online');
-
-      // Nothing moved: no events.
-      expect(await presence.evaluate(3_600_000)).toEqual([]);
-      expect(await events()).toHaveLength(2);
-
-      // Seen again; and the fresh one ages past the threshold.
-      await seen(old, '0 seconds');
-      await seen(fresh, '3 hours');
-      const before = await mark();
-      await presence.evaluate(3_600_000);
-      const next = await events(before);
-      expect(next.map((event) => [event.device_id, event.kind]).sort()).toEqual(
-        [
-          [old, 'came_online'],
-          [fresh, 'went_offline'],
-        ].sort(),
-      );
-    });
-
-    it('two evaluations at once record one event per transition', async () => {
-      const ids = await Promise.all(Array.from({ length: 40 }, () => newDevice()));
-      for (const id of ids) await seen(id, '2 days');
-      const [a, b] = await Promise.all([
-        new PresenceRepository(db).evaluate(3_600_000),
-        new PresenceRepository(db).evaluate(3_600_000),
-      ]);
-      expect((a?.length ?? 0) + (b?.length ?? 0)).toBe(40);
-      const counts = await rows(
-        sql<{ n: number }>`SELECT count(*)::int AS n FROM device_events WHERE kind = 'went_offline'`,
-      );
-      expect(counts[0]?.n).toBe(40);
-    });
   });
 
   it('reads newest first with a keyset that honours since and until on every page', async () => {

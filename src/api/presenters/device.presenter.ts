@@ -22,6 +22,14 @@ export function presentDevice(row: DeviceRow): DeviceBody {
     last_seen_at: row.last_seen_at ?? undefined,
     last_change_at: row.last_change_at,
     created_at: row.created_at,
+    presence: withoutEmpty({
+      state: row.presence,
+      since: row.presence_since ?? undefined,
+      last_seen_at: row.presence_seen_at ?? undefined,
+      last_seen_by: row.presence_seen_by ?? [],
+      missed_scans: row.presence_missed_scans,
+      checked_at: row.presence_checked_at ?? undefined,
+    }),
   }) as DeviceBody;
 }
 

@@ -40,7 +40,7 @@ export class DeviceService {
     const vendor = query.vendor?.trim() || undefined;
     const rows = await this.devices.list({
       q: query.q,
-      status: query.status as 'online' | 'offline' | 'changed' | undefined,
+      status: query.status as 'online' | 'offline' | 'unknown' | 'changed' | undefined,
       tag: query.tag || undefined,
       vendor,
       subnet,

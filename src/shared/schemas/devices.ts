@@ -14,6 +14,25 @@ export const DeviceMetadata = Type.Object(
   { additionalProperties: false, description: 'Operator-owned fields; absent keys are empty' },
 );
 
+export const DevicePresence = Type.Object(
+  {
+    state: Type.Enum(['online', 'offline', 'unknown'], {
+      description:
+        'online: a probe saw it and it has not missed enough scans since; offline: it missed enough scans of a scope covering it and its grace period passed; unknown: no covering scan has judged it yet',
+    }),
+    since: Type.Optional(Timestamp),
+    last_seen_at: Type.Optional(Type.String({ format: 'date-time', description: 'Last answer to any probe' })),
+    last_seen_by: Type.Array(Type.String(), {
+      description: 'Probes that answered at the last sighting: self, arp, icmp, tcp, snmp, mdns, netbios',
+    }),
+    missed_scans: Type.Integer({ minimum: 0, description: 'Covering scans in a row without an answer' }),
+    checked_at: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Last scan that covered it (answered or missed)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const Device = Type.Object(
   {
     id: Uuid,
@@ -28,6 +47,7 @@ export const Device = Type.Object(
     last_seen_at: Type.Optional(Timestamp),
     last_change_at: Timestamp,
     created_at: Timestamp,
+    presence: Type.Optional(DevicePresence),
   },
   { additionalProperties: false, $id: 'Device' },
 );
@@ -98,7 +118,10 @@ export const DeviceListQuery = Type.Object(
       Type.String({ maxLength: 200, description: 'Case-insensitive substring over names, IPs, MACs, metadata, SNMP' }),
     ),
     status: Type.Optional(
-      Type.Enum(['online', 'offline', 'changed'], { [X_ERROR]: queryError('status', 'online, offline, changed') }),
+      Type.Enum(['online', 'offline', 'unknown', 'changed'], {
+        description: 'online, offline, unknown: the presence state; changed: changed within changed_within_seconds',
+        [X_ERROR]: queryError('status', 'online, offline, unknown, changed'),
+      }),
     ),
     sort: Type.Optional(
       Type.Enum(['created_desc', 'last_seen_desc', 'last_change_desc'], {
@@ -133,6 +156,7 @@ export const DeviceListQuery = Type.Object(
     limit: Type.Optional(limitParam(50, 200)),
     cursor: Type.Optional(cursorParam()),
     seen_within_seconds: Type.Optional(windowParam('seen_within_seconds', 3600)),
+    // Kept for compatibility (SPEC §4.4): online/offline now follow the presence state, not this window.
     changed_within_seconds: Type.Optional(windowParam('changed_within_seconds', 86_400)),
   },
   { additionalProperties: false },

@@ -221,6 +221,37 @@ describe('proxiedMutationEvent', () => {
       });
     });
 
+    it('names alert rule and channel changes, channel tests, watching and presence settings (issue 11)', () => {
+      expect(proxiedMutationEvent(admin, 'POST', '/v1/alert-rules', 201)).toMatchObject({
+        action: 'alert.rule.create',
+        target_type: 'alert_rule',
+      });
+      expect(proxiedMutationEvent(admin, 'PATCH', `/v1/alert-rules/${POLICY}`, 200)).toMatchObject({
+        action: 'alert.rule.update',
+        target_id: POLICY,
+      });
+      expect(proxiedMutationEvent(admin, 'DELETE', `/v1/alert-channels/${POLICY}`, 204)).toMatchObject({
+        action: 'alert.channel.delete',
+        target_type: 'alert_channel',
+      });
+      expect(proxiedMutationEvent(admin, 'POST', `/v1/alert-channels/${POLICY}/test`, 200)).toMatchObject({
+        action: 'alert.channel.test',
+        target_id: POLICY,
+      });
+      expect(proxiedMutationEvent(admin, 'PUT', `/v1/devices/${DEVICE}/watch`, 200)).toMatchObject({
+        action: 'device.watch',
+        target_id: DEVICE,
+      });
+      expect(proxiedMutationEvent(admin, 'DELETE', `/v1/devices/${DEVICE}/watch`, 204).action).toBe('device.unwatch');
+      expect(proxiedMutationEvent(admin, 'PUT', `/v1/devices/${DEVICE}/presence-settings`, 200).action).toBe(
+        'device.presence_settings.update',
+      );
+      expect(proxiedMutationEvent(admin, 'PUT', '/v1/presence/tag-settings/printer', 200)).toMatchObject({
+        action: 'presence.tag_settings.update',
+        details: { tag: 'printer' },
+      });
+    });
+
     it('maps saved map layouts to map.layout.save and reset, with the layer and focus as requested', () => {
       const path = '/v1/map/l3/layout?focusType=subnet&focusId=10.0.1.7%2F24';
       expect(proxiedMutationEvent(admin, 'PUT', path, 200)).toEqual({

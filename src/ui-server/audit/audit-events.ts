@@ -48,6 +48,13 @@ export function proxiedMutationEvent(
       if (third === undefined && method === 'PUT') event.action = 'device.update';
       else if (third === undefined && method === 'DELETE') event.action = 'device.delete';
       else if (third === 'tags' && method === 'PUT') event.action = 'device.tags.update';
+      else if (third === 'watch' && fourth === undefined) {
+        const verb = { PUT: 'watch', DELETE: 'unwatch' }[method];
+        if (verb) event.action = `device.${verb}`;
+      } else if (third === 'presence-settings' && fourth === undefined) {
+        const verb = { PUT: 'update', DELETE: 'reset' }[method];
+        if (verb) event.action = `device.presence_settings.${verb}`;
+      }
     }
   } else if (resource === 'discovery') {
     if (method === 'POST' && second === 'run') {
@@ -103,6 +110,24 @@ export function proxiedMutationEvent(
     if (focusId !== null) details.focus_id = focusId;
     const verb = { PUT: 'save', DELETE: 'reset' }[method];
     if (verb) event.action = `map.layout.${verb}`;
+  } else if (resource === 'alert-rules' || resource === 'alert-channels') {
+    // Alerts (issue 11): rules and channels; a channel's test send is audited too.
+    const kind = resource === 'alert-rules' ? 'rule' : 'channel';
+    target(`alert_${kind}`, second);
+    const verb =
+      second === undefined
+        ? { POST: 'create' }[method]
+        : third === undefined
+          ? { PUT: 'update', PATCH: 'update', DELETE: 'delete' }[method]
+          : third === 'test' && method === 'POST'
+            ? 'test'
+            : undefined;
+    if (verb) event.action = `alert.${kind}.${verb}`;
+  } else if (resource === 'presence' && second === 'tag-settings' && third !== undefined) {
+    target('tag', undefined);
+    (event.details as Record<string, unknown>).tag = decodeURIComponent(third);
+    const verb = { PUT: 'update', DELETE: 'reset' }[method];
+    if (verb) event.action = `presence.tag_settings.${verb}`;
   } else if (resource === 'inventory' && method === 'POST') {
     event.action = 'inventory.import';
     target('inventory', undefined);

@@ -16,39 +16,74 @@ function within(value: string | undefined, seconds: number, now: number): boolea
   return !Number.isNaN(at) && now - at <= seconds * 1000;
 }
 
-/** Computed on the client from last_seen_at and last_change_at (the same windows core filters with). */
+type StatusDevice = Pick<DeviceT, 'last_seen_at' | 'last_change_at' | 'presence'>;
+export type PresenceState = NonNullable<DeviceT['presence']>['state'];
+
+/**
+ * Online is the presence core judged from scans (issue 11) when the device carries it; an older core
+ * without it falls back to the last-seen window. Changed is computed from last_change_at.
+ */
 export function deviceStatus(
-  device: Pick<DeviceT, 'last_seen_at' | 'last_change_at'>,
+  device: StatusDevice,
   now: number = Date.now(),
   seenWithinSeconds: number = SEEN_WITHIN_SECONDS,
   changedWithinSeconds: number = CHANGED_WITHIN_SECONDS,
 ): DeviceStatus {
   return {
-    online: within(device.last_seen_at, seenWithinSeconds, now),
+    online: device.presence ? device.presence.state === 'online' : within(device.last_seen_at, seenWithinSeconds, now),
     changed: within(device.last_change_at, changedWithinSeconds, now),
   };
 }
 
-/** Online (success) or Offline (neutral), plus Changed (warning); words, never colour alone. */
+/** online, offline or unknown (unknown: no scan covering the device has judged it yet). */
+export function presenceState(device: StatusDevice, now: number = Date.now()): PresenceState {
+  if (device.presence) return device.presence.state;
+  return deviceStatus(device, now).online ? 'online' : 'offline';
+}
+
+const PRESENCE_LABEL: Record<PresenceState, string> = { online: 'Online', offline: 'Offline', unknown: 'Unknown' };
+
+/** "since …, missed 1 scan": what the badge's tooltip says about the state. */
+export function presenceDetail(device: StatusDevice): string | undefined {
+  const presence = device.presence;
+  if (!presence) return undefined;
+  const parts: string[] = [];
+  if (presence.since) parts.push(`since ${formatDateTime(presence.since)}`);
+  if (presence.missed_scans > 0)
+    parts.push(`missed ${presence.missed_scans} scan${presence.missed_scans === 1 ? '' : 's'}`);
+  if (presence.state === 'unknown') parts.push('no scan covering it has judged it yet');
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+/** "seen 27 Nov 14:02 by arp, icmp" from the last sighting (or last_seen_at without presence). */
+export function lastSeenText(device: StatusDevice): string {
+  const presence = device.presence;
+  if (presence?.last_seen_at) {
+    const by = presence.last_seen_by.length > 0 ? ` by ${presence.last_seen_by.join(', ')}` : '';
+    return `seen ${formatDateTime(presence.last_seen_at)}${by}`;
+  }
+  return device.last_seen_at ? `seen ${formatDateTime(device.last_seen_at)}` : 'never seen';
+}
+
+/** Online (success), Offline or Unknown (neutral), plus Changed (warning); words, never colour alone. */
 export function DeviceStatusBadges({
   device,
   now,
   showLastSeen,
 }: {
-  device: Pick<DeviceT, 'last_seen_at' | 'last_change_at'>;
+  device: StatusDevice;
   now?: number;
   showLastSeen?: boolean;
 }) {
   const status = deviceStatus(device, now);
+  const state = presenceState(device, now);
   return (
     <span className="status-badges">
-      {status.online ? <Badge tone="success">Online</Badge> : <Badge>Offline</Badge>}
+      <Badge tone={state === 'online' ? 'success' : 'neutral'} title={presenceDetail(device)}>
+        {PRESENCE_LABEL[state]}
+      </Badge>
       {status.changed && <Badge tone="warning">Changed</Badge>}
-      {showLastSeen && (
-        <span className="muted small">
-          {device.last_seen_at ? `seen ${formatDateTime(device.last_seen_at)}` : 'never seen'}
-        </span>
-      )}
+      {showLastSeen && <span className="muted small">{lastSeenText(device)}</span>}
     </span>
   );
 }

@@ -9,6 +9,7 @@ export const STATUS_FILTERS = [
   { value: 'all', label: 'All devices' },
   { value: 'online', label: 'Online' },
   { value: 'offline', label: 'Offline' },
+  { value: 'unknown', label: 'Unknown' },
   { value: 'changed', label: 'Recently changed' },
 ] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number]['value'];

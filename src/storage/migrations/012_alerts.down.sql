@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS alert_delivery_attempts;
+DROP TABLE IF EXISTS alert_deliveries;
+DROP TABLE IF EXISTS alert_flaps;
+DROP TABLE IF EXISTS alerts;
+DROP TABLE IF EXISTS alert_run_marks;
+DROP TABLE IF EXISTS alert_event_marks;
+DROP TABLE IF EXISTS alert_engine_state;
+DROP TABLE IF EXISTS device_watch;
+DROP TABLE IF EXISTS alert_rules;
+DROP TABLE IF EXISTS alert_channels;

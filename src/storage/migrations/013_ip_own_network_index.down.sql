@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS ip_addresses_own_network_gist;
