@@ -19,7 +19,8 @@ import { round } from './stats.ts';
 const DEVICES = Number(process.env.BENCH_MAP_DEVICES ?? 10_000);
 const WARM_RUNS = Number(process.env.BENCH_MAP_CANVAS_RUNS ?? 5);
 const CHROMIUM = '/usr/bin/chromium';
-const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
+/** BENCH_WEB_ROOT: a copy of dist/web, so a rebuild during the run cannot pull files from under the page. */
+const WEB_ROOT = process.env.BENCH_WEB_ROOT ?? fileURLToPath(new URL('../dist/web/', import.meta.url));
 const READY = '[data-map-canvas][data-layout="ready"]';
 
 const log = (text: string) => process.stderr.write(`[map-canvas] ${text}\n`);
