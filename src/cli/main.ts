@@ -40,6 +40,16 @@ async function serveCore(): Promise<void> {
       'Core has no logins of its own: keep it private and let the UI server (roller ui) face users.\n\n',
   );
   stopOnSignals(logger, () => core.close());
+  ignoreHangup(logger);
+}
+
+/**
+ * Core and the worker have nothing to reload (their configuration is the environment), but a Node.js
+ * process without a SIGHUP handler exits on one: a stray `kill -HUP` or a `systemctl reload` must not
+ * stop them.
+ */
+function ignoreHangup(logger: Logger): void {
+  process.on('SIGHUP', () => logger.info('SIGHUP ignored: only the UI server reloads (roller ui, roller start)'));
 }
 
 /** Everything in one process: core (+ worker) on loopback behind a random token, and the UI server. */
@@ -128,6 +138,7 @@ program
       await worker.stop();
       await database.close();
     });
+    ignoreHangup(logger);
   });
 
 registerMigrateCommands(program, config);
