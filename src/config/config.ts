@@ -41,6 +41,7 @@ export interface RetentionConfig {
   readonly eventsMs: number;
   readonly auditMs: number;
   readonly staleFactsMs: number;
+  readonly alertsMs: number;
 }
 
 /** The UI server: where it listens and how it reaches core (SPEC §9, issue 6). */
@@ -223,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       eventsMs: get('RETENTION_EVENTS'),
       auditMs: get('RETENTION_AUDIT'),
       staleFactsMs: get('RETENTION_STALE_FACTS'),
+      alertsMs: get('RETENTION_ALERTS'),
     },
     alerts: {
       enabled: get('ALERTS_ENABLED'),

@@ -456,6 +456,13 @@ export const VARIABLES = {
     description:
       'Delete discovered facts that have been stale this long (their history stays in the events). 0: forever.',
   }),
+  RETENTION_ALERTS: v({
+    group: 'storage',
+    parse: p.duration({ minMs: 0 }),
+    default: '90d',
+    description:
+      'Keep finished alert deliveries (with their attempts) and alerts no unfinished delivery needs this long. 0: forever.',
+  }),
   UI_ADDR: v({
     group: 'ui',
     parse: p.listenAddress,

@@ -21,6 +21,8 @@ export const RETENTION_TABLES = [
   'services',
   'device_vlans',
   'interfaces',
+  'alert_deliveries',
+  'alerts',
 ] as const;
 
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
@@ -34,6 +36,8 @@ export interface RetentionWindows {
   readonly eventsMs: number;
   readonly auditMs: number;
   readonly staleFactsMs: number;
+  /** Finished alert deliveries (with their attempts) and alerts no delivery still needs. */
+  readonly alertsMs: number;
 }
 
 /** Rows older than a cutoff (RFC 3339) may go; null keeps them forever. */
@@ -44,6 +48,7 @@ export interface RetentionCutoffs {
   readonly events: string | null;
   readonly audit: string | null;
   readonly staleFacts: string | null;
+  readonly alerts: string | null;
 }
 
 export function retentionCutoffs(windows: RetentionWindows, now: Date): RetentionCutoffs {
@@ -55,6 +60,7 @@ export function retentionCutoffs(windows: RetentionWindows, now: Date): Retentio
     events: cutoff(windows.eventsMs),
     audit: cutoff(windows.auditMs),
     staleFacts: cutoff(windows.staleFactsMs),
+    alerts: cutoff(windows.alertsMs),
   };
 }
 

@@ -171,6 +171,23 @@ function steps(cutoffs: RetentionCutoffs): Step[] {
       },
     );
   }
+  if (cutoffs.alerts !== null) {
+    // Finished deliveries go (their attempts cascade); then alerts old enough that no unfinished
+    // delivery (queued, held, retrying, a digest still collecting) lists them. Pending alerts stay.
+    list.push({
+      table: 'alert_deliveries',
+      keys: id,
+      where: sql`t.status IN ('sent', 'failed', 'dropped') AND t.updated_at < ${at(cutoffs.alerts)}`,
+    });
+    list.push({
+      table: 'alerts',
+      keys: id,
+      where: sql`t.status <> 'pending' AND t.created_at < ${at(cutoffs.alerts)}
+        AND NOT EXISTS (SELECT 1 FROM alert_deliveries d
+                         WHERE d.status IN ('collecting', 'queued', 'held', 'sending', 'retrying')
+                           AND t.id = ANY(d.alert_ids))`,
+    });
+  }
   return list;
 }
 

@@ -30,6 +30,7 @@ const WINDOWS: RetentionWindows = {
   eventsMs: 20 * DAY,
   auditMs: 40 * DAY,
   staleFactsMs: 5 * DAY,
+  alertsMs: 30 * DAY,
 };
 const FOREVER: RetentionWindows = {
   observationsMs: 0,
@@ -38,6 +39,7 @@ const FOREVER: RetentionWindows = {
   eventsMs: 0,
   auditMs: 0,
   staleFactsMs: 0,
+  alertsMs: 0,
 };
 
 const ago = (days: number): RawBuilder<unknown> => sql`now() - make_interval(days => ${days})`;
@@ -177,6 +179,51 @@ async function seed(db: Kysely<Schema>): Promise<Seeded> {
             (${a}, 'cc:00:00:00:00:01', 1, ${ago(10)}), (${a}, 'cc:00:00:00:00:02', 1, NULL)`.execute(db); // first goes
   await sql`INSERT INTO device_vlans (device_id, vlan_id, stale_since) VALUES
             (${a}, 10, ${ago(10)}), (${a}, 20, NULL)`.execute(db); // 10 goes
+  // Alerts (issue 11): finished deliveries older than the window go with their attempts; alerts that
+  // old go unless pending or still listed by an unfinished delivery.
+  const channel = (
+    await one(db, sql<{ id: string }>`INSERT INTO alert_channels (name, type) VALUES ('hook', 'webhook') RETURNING id`)
+  ).id;
+  const rule = (
+    await one(
+      db,
+      sql<{ id: string }>`INSERT INTO alert_rules (name, event) VALUES ('offline', 'device_offline') RETURNING id`,
+    )
+  ).id;
+  const alert = async (key: string, status: string, days: number) =>
+    (
+      await one(
+        db,
+        sql<{ id: string }>`INSERT INTO alerts (rule_id, kind, dedupe_key, severity, status, title, message, created_at)
+          VALUES (${rule}, 'device_offline', ${key}, 'warning', ${status}, 't', 'm', ${ago(days)}) RETURNING id`,
+      )
+    ).id;
+  const oldFired = await alert('e1', 'fired', 40); // goes
+  await alert('e2', 'suppressed', 40); // goes
+  await alert('e3', 'pending', 40); // stays: pending
+  await alert('e4', 'fired', 5); // stays: recent
+  const inDigest = await alert('e5', 'fired', 40); // stays: a digest still collecting lists it
+  const delivery = async (status: string, days: number, alertIds: string[]) =>
+    (
+      await one(
+        db,
+        sql<{
+          id: string;
+        }>`INSERT INTO alert_deliveries (channel_id, kind, alert_ids, severity, title, status, max_attempts, created_at, updated_at)
+          VALUES (${channel}, 'alert', ${alertIds}::uuid[], 'warning', 't', ${status}, 5, ${ago(days)}, ${ago(days)}) RETURNING id`,
+      )
+    ).id;
+  const sentOld = await delivery('sent', 40, [oldFired]); // goes (its attempt cascades)
+  await sql`INSERT INTO alert_delivery_attempts (delivery_id, attempt, outcome, duration_ms) VALUES (${sentOld}, 1, 'sent', 12)`.execute(
+    db,
+  );
+  await delivery('failed', 35, []); // goes
+  await delivery('sent', 3, []); // stays: recent
+  await delivery('retrying', 40, []); // stays: unfinished
+  await sql`INSERT INTO alert_deliveries (channel_id, kind, alert_ids, severity, title, status, max_attempts, created_at, updated_at)
+            VALUES (${channel}, 'digest', ${[inDigest]}::uuid[], 'warning', 'digest', 'collecting', 5, ${ago(40)}, ${ago(40)})`.execute(
+    db,
+  ); // stays: collecting
   await refreshDeviceSummaries(db, [a, b]);
   return { a, b, runs };
 }
@@ -196,6 +243,8 @@ const EXPECTED: RetentionCounts = {
   services: 1,
   device_vlans: 1,
   interfaces: 1,
+  alert_deliveries: 2,
+  alerts: 2,
 };
 
 const retentionConfig = (schedule: string, windows: RetentionWindows = WINDOWS): RetentionConfig => ({
@@ -241,6 +290,15 @@ describeEachBackend('retention', (backend) => {
 
     // Nothing is left to do: a second pass deletes nothing.
     expect((await repository.prune(cutoffs, { dryRun: false })).total).toBe(0);
+
+    // Alerts: the attempts of a deleted delivery went with it; pending, recent and still-needed alerts stay.
+    expect((await one(db, sql<{ n: number }>`SELECT count(*)::int AS n FROM alert_delivery_attempts`)).n).toBe(0);
+    const alertsLeft = await sql<{ dedupe_key: string }>`SELECT dedupe_key FROM alerts ORDER BY dedupe_key`.execute(db);
+    expect(alertsLeft.rows.map((row) => row.dedupe_key)).toEqual(['e3', 'e4', 'e5']);
+    const deliveriesLeft = await sql<{ status: string }>`SELECT status FROM alert_deliveries ORDER BY status`.execute(
+      db,
+    );
+    expect(deliveriesLeft.rows.map((row) => row.status)).toEqual(['collecting', 'retrying', 'sent']);
 
     // The latest observation of each device and value stays however old; the others went.
     const ips = await sql<{ device_id: string; ip: string; days: number }>`
