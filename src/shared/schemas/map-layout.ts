@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { type ParameterError, Timestamp, X_ERROR } from './common.ts';
+import { FocusType, Layer } from './map.ts';
 
 /** Saved map layouts (issue 8): node positions per layer and focus, shared by every operator. */
 
@@ -51,21 +52,6 @@ export const MapLayoutUpdate = Type.Object(
   { additionalProperties: false, description: 'The whole layout: it replaces what was saved' },
 );
 export type MapLayoutUpdateBody = Static<typeof MapLayoutUpdate>;
-
-const Layer = Type.Union([
-  Type.Literal('physical'),
-  Type.Literal('l2'),
-  Type.Literal('l3'),
-  Type.Literal('services'),
-  Type.Literal('security'),
-]);
-const FocusType = Type.Union([
-  Type.Literal('device'),
-  Type.Literal('subnet'),
-  Type.Literal('vlan'),
-  Type.Literal('zone'),
-  Type.Literal('service'),
-]);
 
 export const MapLayout = Type.Object(
   {

@@ -50,14 +50,15 @@ export type MapQueryParams = Static<typeof MapQuery>;
 
 const Meta = Type.Optional(Type.Record(Type.String(), Type.Unknown()));
 const LabelValue = Type.Object({ label: Type.String(), value: Type.String() }, { additionalProperties: false });
-const Layer = Type.Union([
+/** The five layers and focus types, as the map and its saved layouts answer them. */
+export const Layer = Type.Union([
   Type.Literal('physical'),
   Type.Literal('l2'),
   Type.Literal('l3'),
   Type.Literal('services'),
   Type.Literal('security'),
 ]);
-const FocusType = Type.Union([
+export const FocusType = Type.Union([
   Type.Literal('device'),
   Type.Literal('subnet'),
   Type.Literal('vlan'),
