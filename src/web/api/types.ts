@@ -3,6 +3,21 @@
  * (src/shared/schemas): type-only imports, so nothing of TypeBox reaches the browser bundle.
  */
 import type { Static } from 'typebox';
+import type {
+  AlertChannel,
+  AlertChannelCreate,
+  AlertChannelList,
+  AlertChannelTestResult,
+  AlertChannelUpdate,
+  AlertDelivery,
+  AlertDeliveryList,
+  AlertRule,
+  AlertRuleCreate,
+  AlertRuleList,
+  AlertRuleUpdate,
+  DeviceWatch,
+  QuietHoursSchema,
+} from '../../shared/schemas/alerts.ts';
 import type { AuditEvent, AuditEventList } from '../../shared/schemas/audit.ts';
 import type {
   Device,
@@ -26,6 +41,12 @@ import type { InventoryImportResult } from '../../shared/schemas/inventory.ts';
 import type { MapProjection } from '../../shared/schemas/map.ts';
 import type { ManualLink, ServiceDependency, Zone, ZoneList, ZonePolicy } from '../../shared/schemas/map-build.ts';
 import type { MapLayout } from '../../shared/schemas/map-layout.ts';
+import type {
+  DevicePresenceSettings,
+  PresenceSettingsUpdate,
+  TagPresenceSettings,
+  TagPresenceSettingsList,
+} from '../../shared/schemas/presence.ts';
 import type { SnapshotImportResult } from '../../shared/schemas/snapshot.ts';
 
 export type DeviceT = Static<typeof Device>;
@@ -54,6 +75,23 @@ export type ZoneListT = Static<typeof ZoneList>;
 export type ZonePolicyT = Static<typeof ZonePolicy>;
 export type ManualLinkT = Static<typeof ManualLink>;
 export type ServiceDependencyT = Static<typeof ServiceDependency>;
+export type AlertRuleT = Static<typeof AlertRule>;
+export type AlertRuleListT = Static<typeof AlertRuleList>;
+export type AlertRuleCreateT = Static<typeof AlertRuleCreate>;
+export type AlertRuleUpdateT = Static<typeof AlertRuleUpdate>;
+export type AlertChannelT = Static<typeof AlertChannel>;
+export type AlertChannelListT = Static<typeof AlertChannelList>;
+export type AlertChannelCreateT = Static<typeof AlertChannelCreate>;
+export type AlertChannelUpdateT = Static<typeof AlertChannelUpdate>;
+export type AlertChannelTestResultT = Static<typeof AlertChannelTestResult>;
+export type AlertDeliveryT = Static<typeof AlertDelivery>;
+export type AlertDeliveryListT = Static<typeof AlertDeliveryList>;
+export type QuietHoursT = Static<typeof QuietHoursSchema>;
+export type DeviceWatchT = Static<typeof DeviceWatch>;
+export type DevicePresenceSettingsT = Static<typeof DevicePresenceSettings>;
+export type PresenceSettingsUpdateT = Static<typeof PresenceSettingsUpdate>;
+export type TagPresenceSettingsT = Static<typeof TagPresenceSettings>;
+export type TagPresenceSettingsListT = Static<typeof TagPresenceSettingsList>;
 
 /** GET /api/auth/session and the login answer (UI server). */
 export interface SessionT {

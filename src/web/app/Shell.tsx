@@ -22,6 +22,7 @@ const NAV = [
   { to: '/devices', label: 'Devices' },
   { to: '/map', label: 'Map' },
   { to: '/discovery', label: 'Discovery' },
+  { to: '/alerts', label: 'Alerts' },
   { to: '/data', label: 'Import & export' },
   { to: '/auth/account', label: 'Account' },
 ];
@@ -80,8 +81,8 @@ export function Shell() {
       </header>
       {session.role === 'read-only' && (
         <p className="read-only-banner" role="note">
-          You are signed in read-only: creating devices, editing metadata and tags, triggering discovery and imports are
-          disabled.
+          You are signed in read-only: creating devices, editing metadata and tags, triggering discovery and imports,
+          and changing alert rules, channels, watch and presence settings are disabled.
         </p>
       )}
       <main id="main" tabIndex={-1}>

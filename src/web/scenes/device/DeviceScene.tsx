@@ -10,6 +10,7 @@ import { FactsCard } from './FactsCard.tsx';
 import { HistoryTimeline } from './HistoryTimeline.tsx';
 import { MetadataEditor } from './MetadataEditor.tsx';
 import { NameCandidates } from './NameCandidates.tsx';
+import { PresenceAlertsCard } from './PresenceAlertsCard.tsx';
 import { TagsPanel } from './TagsPanel.tsx';
 
 /** /devices/:id: one device, its facts, metadata, names, tags and history (issue 7 item 3). */
@@ -41,6 +42,7 @@ export function DeviceScene() {
             <MetadataEditor key={device.data.id} device={device.data} />
           </Card>
           <TagsPanel id={id} />
+          <PresenceAlertsCard device={device.data} />
         </div>
       </div>
       <HistoryTimeline id={id} />
