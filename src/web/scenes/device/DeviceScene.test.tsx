@@ -63,6 +63,17 @@ function standard(overrides: (call: FakeCall) => ReturnType<Parameters<typeof fa
     if (call.path === `${BASE}/name-candidates`) return { body: [] };
     if (call.method === 'GET' && call.path === `${BASE}/tags`) return { body: [] };
     if (call.path.startsWith(`${BASE}/history`)) return { body: { events: [] } };
+    // The presence and alerts card (tested on its own in PresenceAlertsCard.test.tsx): a quiet device.
+    if (call.method === 'GET' && call.path === `${BASE}/watch`) return { body: { device_id: ID, watched: false } };
+    if (call.method === 'GET' && call.path === `${BASE}/presence-settings`) {
+      return {
+        body: {
+          device_id: ID,
+          override: {},
+          effective: { missed_scans: 2, grace_s: 600, missed_scans_source: 'global', grace_s_source: 'global' },
+        },
+      };
+    }
     return undefined;
   };
 }
