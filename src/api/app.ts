@@ -15,6 +15,7 @@ import { registerBearerAuth } from './bearer-auth.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { type CoreMetrics, UNMATCHED_ROUTE } from './metrics.ts';
 import { openApiOptions } from './openapi.ts';
+import { proxiedUser } from './proxied-user.ts';
 import { SlidingWindowLimiter } from './rate-limiter.ts';
 import { serviceRoutes } from './routes/service.routes.ts';
 import { alertRoutes } from './routes/v1/alerts.routes.ts';
@@ -167,7 +168,7 @@ function registerRequestHooks(app: FastifyInstance, metrics: CoreMetrics): void 
     metrics.httpDuration.observe(labels, seconds);
     const length = reply.getHeader('content-length');
     // Only chosen fields are logged, never request headers, so the Authorization token cannot leak here.
-    const user = loggableUser(request.headers[USER_HEADER]);
+    const user = proxiedUser(request);
     request.log.info(
       {
         method: request.method,
@@ -180,18 +181,4 @@ function registerRequestHooks(app: FastifyInstance, metrics: CoreMetrics): void 
       'http_request',
     );
   });
-}
-
-/** Set by the UI server to the user it proxies a request for. */
-const USER_HEADER = 'x-roller-user';
-const MAX_USER_LENGTH = 200;
-
-/** The header as a log field: a string, without control or separator characters, at most 200 characters. */
-function loggableUser(value: string | string[] | undefined): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const printable = Array.from(value.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, ''))
-    .slice(0, MAX_USER_LENGTH)
-    .join('')
-    .trim();
-  return printable === '' ? undefined : printable;
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { errorResponses } from '../../../shared/schemas/common.ts';
 import {
@@ -35,25 +34,13 @@ import { ManualLinkRepository } from '../../../storage/manual-link.repository.ts
 import { ServiceDependencyRepository } from '../../../storage/service-dependency.repository.ts';
 import { ZoneRepository } from '../../../storage/zone.repository.ts';
 import { ZonePolicyRepository } from '../../../storage/zone-policy.repository.ts';
+import { proxiedActor } from '../../proxied-user.ts';
 import { ManualLinkService } from '../../services/manual-link.service.ts';
 import { ServiceDependencyService } from '../../services/service-dependency.service.ts';
 import { ZoneService } from '../../services/zone.service.ts';
 
 const tags = ['build mode'];
 const Deleted = Type.Null({ description: 'Deleted' });
-
-/** Who made a change, for device history: the user the UI server proxies for, else `api`. */
-function actorOf(request: FastifyRequest): string {
-  const header = request.headers['x-roller-user'];
-  const user =
-    typeof header === 'string'
-      ? header
-          .replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '')
-          .trim()
-          .slice(0, 200)
-      : '';
-  return user === '' ? 'api' : user;
-}
 
 /**
  * Build mode (issue 8 item 2): curated truth an operator writes — manual links, zones with their
@@ -91,7 +78,7 @@ export const mapBuildRoutes: FastifyPluginAsyncTypebox<{ database: Database }> =
         response: { 201: ManualLink, ...errorResponses(400, 404, 409, 413, 415, 500, 503) },
       },
     },
-    async (request, reply) => reply.status(201).send((await links.create(request.body, actorOf(request))).link),
+    async (request, reply) => reply.status(201).send((await links.create(request.body, proxiedActor(request))).link),
   );
   app.get(
     '/manual-links/:id',
@@ -135,7 +122,7 @@ export const mapBuildRoutes: FastifyPluginAsyncTypebox<{ database: Database }> =
       },
     },
     async (request, reply) => {
-      await links.delete(request.params.id, actorOf(request));
+      await links.delete(request.params.id, proxiedActor(request));
       return reply.status(204).send(null);
     },
   );
@@ -210,7 +197,7 @@ export const mapBuildRoutes: FastifyPluginAsyncTypebox<{ database: Database }> =
       },
     },
     async (request, reply) => {
-      await zones.delete(request.params.id, actorOf(request));
+      await zones.delete(request.params.id, proxiedActor(request));
       return reply.status(204).send(null);
     },
   );
@@ -242,7 +229,7 @@ export const mapBuildRoutes: FastifyPluginAsyncTypebox<{ database: Database }> =
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await zones.addMember(request.params.id, request.params.deviceId, actorOf(request))),
+      reply.status(201).send(await zones.addMember(request.params.id, request.params.deviceId, proxiedActor(request))),
   );
   app.delete(
     '/zones/:id/devices/:deviceId',
@@ -257,7 +244,7 @@ export const mapBuildRoutes: FastifyPluginAsyncTypebox<{ database: Database }> =
       },
     },
     async (request, reply) => {
-      await zones.removeMember(request.params.id, request.params.deviceId, actorOf(request));
+      await zones.removeMember(request.params.id, request.params.deviceId, proxiedActor(request));
       return reply.status(204).send(null);
     },
   );

@@ -1,30 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { errorResponses } from '../../../shared/schemas/common.ts';
 import { MapLayerParams } from '../../../shared/schemas/map.ts';
 import { MapLayout, MapLayoutQuery, MapLayoutUpdate } from '../../../shared/schemas/map-layout.ts';
 import type { Database } from '../../../storage/database.ts';
 import { MapLayoutRepository } from '../../../storage/map-layout.repository.ts';
+import { proxiedUser } from '../../proxied-user.ts';
 import { MapLayoutService } from '../../services/map-layout.service.ts';
 
 const tags = ['map'];
-const MAX_USER_LENGTH = 200;
-
-/**
- * The user the UI server proxies for (`X-Roller-User`), cleaned as core cleans it for its request
- * log: no control or separator characters, at most 200 characters; null when absent or blank.
- */
-function userOf(request: FastifyRequest): string | null {
-  const header = request.headers['x-roller-user'];
-  if (typeof header !== 'string') return null;
-  const user = Array.from(header.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, ''))
-    .slice(0, MAX_USER_LENGTH)
-    .join('')
-    .trim();
-  return user === '' ? null : user;
-}
-
 /** Saved map layouts (issue 8): positions an operator dragged, per layer and focus (docs/map.md). */
 export const mapLayoutRoutes: FastifyPluginAsyncTypebox<{ database: Database }> = async (app, { database }) => {
   const layouts = new MapLayoutService(new MapLayoutRepository(database.db));
@@ -57,7 +41,7 @@ export const mapLayoutRoutes: FastifyPluginAsyncTypebox<{ database: Database }> 
         response: { 200: MapLayout, ...errorResponses(400, 413, 415, 500, 503) },
       },
     },
-    async (request) => layouts.save(request.params.layer, request.query, request.body, userOf(request)),
+    async (request) => layouts.save(request.params.layer, request.query, request.body, proxiedUser(request) ?? null),
   );
   app.delete(
     '/map/:layer/layout',

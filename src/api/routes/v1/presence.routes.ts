@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { DiscoveryConfig } from '../../../config/config.ts';
 import { errorResponses } from '../../../shared/schemas/common.ts';
@@ -14,23 +13,11 @@ import {
 import type { Database } from '../../../storage/database.ts';
 import { DeviceRepository } from '../../../storage/device.repository.ts';
 import { PresenceSettingsRepository } from '../../../storage/presence-settings.repository.ts';
+import { proxiedActor } from '../../proxied-user.ts';
 import { PresenceSettingsService } from '../../services/presence-settings.service.ts';
 
 const tags = ['presence'];
 const Deleted = Type.Null({ description: 'Deleted, or nothing was stored' });
-
-/** Who changed a setting: the user the UI server proxies for, else `api`. */
-function actorOf(request: FastifyRequest): string {
-  const header = request.headers['x-roller-user'];
-  const user =
-    typeof header === 'string'
-      ? Array.from(header.replace(/[\p{C}\p{Zl}\p{Zp}]/gu, ''))
-          .slice(0, 200)
-          .join('')
-          .trim()
-      : '';
-  return user === '' ? 'api' : user;
-}
 
 /**
  * Presence thresholds per device and per tag (issue 11, docs/discovery.md#presence). The global
@@ -73,7 +60,7 @@ export const presenceRoutes: FastifyPluginAsyncTypebox<{ database: Database; dis
         response: { 200: DevicePresenceSettings, ...errorResponses(400, 404, 413, 415, 500, 503) },
       },
     },
-    async (request) => service.saveDevice(request.params.id, request.body, actorOf(request)),
+    async (request) => service.saveDevice(request.params.id, request.body, proxiedActor(request)),
   );
   app.delete(
     '/devices/:id/presence-settings',
@@ -133,7 +120,7 @@ export const presenceRoutes: FastifyPluginAsyncTypebox<{ database: Database; dis
         response: { 200: TagPresenceSettings, ...errorResponses(400, 413, 415, 500, 503) },
       },
     },
-    async (request) => service.saveTag(request.params.tag, request.body, actorOf(request)),
+    async (request) => service.saveTag(request.params.tag, request.body, proxiedActor(request)),
   );
   app.delete(
     '/presence/tag-settings/:tag',
