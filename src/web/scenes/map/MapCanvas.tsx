@@ -2,7 +2,7 @@ import cytoscape, { type Core, type ElementDefinition, type StylesheetJson } fro
 import fcose from 'cytoscape-fcose';
 import svg from 'cytoscape-svg';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
-import type { CanvasElements, Selection } from './canvas-model.ts';
+import { type CanvasElements, edgeKey, nodeKey, regionKey, type Selection } from './canvas-model.ts';
 import { type DrawioBox, type DrawioEdge, toDrawio } from './drawio.ts';
 
 cytoscape.use(fcose);
@@ -260,8 +260,8 @@ export const MapCanvas = forwardRef<MapCanvasHandle, Props>(function MapCanvas(
     if (!cy) return;
     cy.elements(':selected').unselect();
     if (!selected) return;
-    const key = `${selected.role === 'region' ? 'r' : selected.role === 'node' ? 'n' : 'e'}:${selected.id}`;
-    cy.getElementById(key).select();
+    const key = selected.role === 'region' ? regionKey : selected.role === 'node' ? nodeKey : edgeKey;
+    cy.getElementById(key(selected.id)).select();
   }, [selected]);
 
   useImperativeHandle(ref, () => ({

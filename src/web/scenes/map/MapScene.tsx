@@ -13,7 +13,7 @@ import { LayerPane } from './LayerPane.tsx';
 import { MapCanvas, type MapCanvasHandle, type Positions } from './MapCanvas.tsx';
 import { MapOutline } from './MapOutline.tsx';
 import { focusProblem, focusTypeLabel, isLayer, layerInfo, mapHref, readMapView } from './map-url.ts';
-import { type FocusedView, layoutPath, MAP_KEY, useProjection, useSavedLayout } from './queries.ts';
+import { type FocusedView, layoutKey, layoutPath, useProjection, useSavedLayout } from './queries.ts';
 
 /**
  * `/map`: the layered explorer (SPEC §10.8, issue 8). Layer and focus live in the URL; the canvas
@@ -68,7 +68,7 @@ export function MapScene() {
     mutationFn: (positions: Positions) => api.put(layoutPath(focused as FocusedView), { positions }),
     onMutate: () => setSaveState('saving'),
     onSuccess: (body) => {
-      client.setQueryData([...MAP_KEY, 'layout', focused && { ...focused, depth: 0 }], body);
+      client.setQueryData(layoutKey(focused), body);
       setSaveState('saved');
     },
     onError: () => setSaveState('failed'),
@@ -76,7 +76,7 @@ export function MapScene() {
   const resetLayout = useMutation({
     mutationFn: () => api.delete(layoutPath(focused as FocusedView)),
     onSuccess: () => {
-      client.setQueryData([...MAP_KEY, 'layout', focused && { ...focused, depth: 0 }], {
+      client.setQueryData(layoutKey(focused), {
         positions: {},
         updated_at: null,
         updated_by: null,

@@ -33,9 +33,13 @@ export function useProjection(view: FocusedView | undefined) {
   });
 }
 
+/** A layout belongs to a layer and a focus, whatever the depth. */
+export const layoutKey = (view: FocusedView | undefined) =>
+  [...MAP_KEY, 'layout', view && { layer: view.layer, focusType: view.focusType, focusId: view.focusId }] as const;
+
 export function useSavedLayout(view: FocusedView | undefined) {
   return useQuery({
-    queryKey: [...MAP_KEY, 'layout', view && { ...view, depth: 0 }],
+    queryKey: layoutKey(view),
     queryFn: ({ signal }) => api.get<MapLayoutT>(layoutPath(view as FocusedView), signal),
     enabled: view !== undefined,
     staleTime: Number.POSITIVE_INFINITY,
