@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { AlertChannelT } from '../../api/types.ts';
-import { Button, Card, ErrorAlert, Field } from '../../components/ui.tsx';
+import { Button, Card, Field } from '../../components/ui.tsx';
 import {
   CHANNEL_TYPES,
   type ChannelDraft,
@@ -13,7 +13,7 @@ import {
   channelUpdateBody,
   newChannel,
 } from './model.ts';
-import { explainError, QuietHoursFields } from './parts.tsx';
+import { FormFooter, QuietHoursFields } from './parts.tsx';
 import { alertKeys } from './queries.ts';
 
 /** Create (no `channel`) or edit an alert channel. Secrets are write-only: never shown, only set, replaced or removed. */
@@ -198,21 +198,14 @@ export function ChannelForm({
           errors={errors}
           onChange={(quiet) => update({ quiet })}
         />
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={draft.enabled}
-            onChange={(event) => update({ enabled: event.target.checked })}
-          />
-          Enabled
-        </label>
-        {save.isError && <ErrorAlert error={explainError(save.error)} prefix="The channel was not saved" />}
-        <div className="card-actions">
-          <Button type="submit" variant="primary" pending={save.isPending} pendingLabel="Saving…">
-            {channel ? 'Save channel' : 'Create channel'}
-          </Button>
-          <Button onClick={() => onDone()}>Cancel</Button>
-        </div>
+        <FormFooter
+          noun="channel"
+          editing={Boolean(channel)}
+          enabled={draft.enabled}
+          onEnabled={(enabled) => update({ enabled })}
+          save={save}
+          onCancel={() => onDone()}
+        />
       </form>
     </Card>
   );

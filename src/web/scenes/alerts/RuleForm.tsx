@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { AlertChannelT, AlertRuleT } from '../../api/types.ts';
-import { Button, Card, ErrorAlert, Field } from '../../components/ui.tsx';
+import { Card, Field } from '../../components/ui.tsx';
 import { useTaxonomy } from '../devices/queries.ts';
 import {
   type AlertEvent,
@@ -17,7 +17,7 @@ import {
   SEVERITIES,
   type Severity,
 } from './model.ts';
-import { explainError, PillChoices, QuietHoursFields } from './parts.tsx';
+import { FormFooter, PillChoices, QuietHoursFields } from './parts.tsx';
 import { alertKeys } from './queries.ts';
 
 /** Create (no `ruleId`) or edit an alert rule. */
@@ -224,21 +224,14 @@ export function RuleForm({
           errors={errors}
           onChange={(quiet) => update({ quiet })}
         />
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={draft.enabled}
-            onChange={(event) => update({ enabled: event.target.checked })}
-          />
-          Enabled
-        </label>
-        {save.isError && <ErrorAlert error={explainError(save.error)} prefix="The rule was not saved" />}
-        <div className="card-actions">
-          <Button type="submit" variant="primary" pending={save.isPending} pendingLabel="Saving…">
-            {ruleId ? 'Save rule' : 'Create rule'}
-          </Button>
-          <Button onClick={() => onDone()}>Cancel</Button>
-        </div>
+        <FormFooter
+          noun="rule"
+          editing={Boolean(ruleId)}
+          enabled={draft.enabled}
+          onEnabled={(enabled) => update({ enabled })}
+          save={save}
+          onCancel={() => onDone()}
+        />
       </form>
     </Card>
   );

@@ -1,7 +1,7 @@
 /** Pieces shared by the rule and channel forms. */
 import type { ReactNode } from 'react';
 import { ApiError } from '../../api/client.ts';
-import { Field } from '../../components/ui.tsx';
+import { Button, ErrorAlert, Field } from '../../components/ui.tsx';
 import type { QuietDraft, QuietErrors } from './model.ts';
 
 /** Checkboxes drawn as pills (Space toggles them), for tags and channels. */
@@ -124,4 +124,37 @@ export function explainError(error: unknown): unknown {
         : undefined;
   if (!extra || error.message.includes(extra)) return error;
   return new ApiError(error.status, error.code, `${error.message}: ${extra}`, error.requestId, error.details);
+}
+
+/** The end of a rule or channel form: the Enabled box, the save error, Save/Create and Cancel. */
+export function FormFooter({
+  noun,
+  editing,
+  enabled,
+  onEnabled,
+  save,
+  onCancel,
+}: {
+  noun: 'rule' | 'channel';
+  editing: boolean;
+  enabled: boolean;
+  onEnabled(enabled: boolean): void;
+  save: { isError: boolean; error: unknown; isPending: boolean };
+  onCancel(): void;
+}) {
+  return (
+    <>
+      <label className="checkbox">
+        <input type="checkbox" checked={enabled} onChange={(event) => onEnabled(event.target.checked)} />
+        Enabled
+      </label>
+      {save.isError && <ErrorAlert error={explainError(save.error)} prefix={`The ${noun} was not saved`} />}
+      <div className="card-actions">
+        <Button type="submit" variant="primary" pending={save.isPending} pendingLabel="Saving…">
+          {editing ? `Save ${noun}` : `Create ${noun}`}
+        </Button>
+        <Button onClick={onCancel}>Cancel</Button>
+      </div>
+    </>
+  );
 }
