@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schema } from '../../src/storage/schema.ts';
 import { describeEachBackend } from '../support/backends.ts';
 import { createTestCore, type TestCore } from '../support/core-app.ts';
+import { nameUuid } from '../support/name-uuid.ts';
 
 interface Truncation {
   returned: number;
@@ -30,12 +31,7 @@ interface Envelope {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-/** Deterministic ids: the same seed gives the same UUIDs on every backend and in every order. */
-const uuid = (name: string): string => {
-  let hex = '';
-  for (const char of name.padEnd(16, '.').slice(0, 16)) hex += char.charCodeAt(0).toString(16).padStart(2, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-};
+const uuid = nameUuid;
 
 const FOCUS = uuid('focus');
 const PEER1 = uuid('peer1');

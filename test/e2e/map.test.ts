@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshDeviceSummaries } from '../../src/storage/device-summary.ts';
 import type { Schema } from '../../src/storage/schema.ts';
 import { POSTGRES, type TestDatabase } from '../support/backends.ts';
+import { nameUuid } from '../support/name-uuid.ts';
 import { IN_CI } from '../support/test-env.ts';
 import {
   ADMIN,
@@ -27,12 +28,7 @@ import {
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
-/** Deterministic UUIDs from short names (hex of the name), as the API tests make them. */
-const uuid = (name: string): string => {
-  let hex = '';
-  for (const char of name.padEnd(16, '.').slice(0, 16)) hex += char.charCodeAt(0).toString(16).padStart(2, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-};
+const uuid = nameUuid;
 const ID = {
   core: uuid('core-sw'),
   dist: uuid('dist-sw'),

@@ -114,11 +114,14 @@ function stylesheet(): StylesheetJson {
  * Node widths from their labels, measured once with the canvas's font: Cytoscape's own
  * `width: label` caches a zero width for some nodes, which then vanish from the canvas.
  */
+let measuring: CanvasRenderingContext2D | null | undefined;
 function labelWidth(text: string): number {
-  const context = document.createElement('canvas').getContext('2d');
-  if (!context) return Math.min(172, text.length * 7 + 12);
-  context.font = '11px sans-serif';
-  return Math.min(172, Math.ceil(context.measureText(text).width) + 12);
+  if (measuring === undefined) {
+    measuring = document.createElement('canvas').getContext('2d');
+    if (measuring) measuring.font = '11px sans-serif';
+  }
+  if (!measuring) return Math.min(172, text.length * 7 + 12);
+  return Math.min(172, Math.ceil(measuring.measureText(text).width) + 12);
 }
 
 function definitions(elements: CanvasElements): ElementDefinition[] {
